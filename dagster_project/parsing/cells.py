@@ -1,0 +1,212 @@
+"""From the text printed after a row label to candidate cell vectors.
+
+A row's value text may hold one cell per separator (tab/pipe layouts), cells padded with
+structural blanks (merged label columns), cells that lost their separators (crawler text:
+``801000081``), or too few cells (a cell dropped by a converter). Each reading that fits the
+row's width becomes a candidate; identities pick among them later (see ``solver``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NONE_ZERO = {"无"}                                   # 无 means none: the count is 0
+NONE_NA = {"/", "-", "--", "---", "不涉及", "不适用", "\\", "//"}  # not applicable: no number
+_NUM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_SIGNED = re.compile(r"^(增加?|减少?|[+-])?\s*(\d+(?:\.\d+)?)$")
+_MONEY = re.compile(r"^(\d+(?:\.\d+)?)\s*(万元|亿元|亿|万|元)?$")
+_MONEY_FACTOR = {"万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0, "元": 0.0001, None: 1.0}
+
+
+@dataclass(frozen=True)
+class Cell:
+    raw: str | None          # text as printed; None when the cell is missing from the source
+    value: float | None
+    value_class: str         # number | blank | none | text | missing
+    reconstructed: bool = False
+
+
+MISSING = Cell(None, None, "missing")
+
+
+def parse_value(raw: str, kind: str = "count", default_unit: str | None = None) -> Cell:
+    """Read one printed cell. kind: count | signed | money (money is normalized to 万元)."""
+    text = raw.strip().replace(",", "")
+    if not text:
+        return Cell(raw, None, "blank")
+    if text in NONE_ZERO:
+        return Cell(raw, 0.0, "none")
+    if text in NONE_NA:
+        return Cell(raw, None, "none")
+    if kind == "signed":
+        m = _SIGNED.match(text)
+        if m:
+            sign = -1.0 if m.group(1) and m.group(1)[0] in "减-" else 1.0
+            return Cell(raw, sign * float(m.group(2)) + 0.0, "number")
+    elif kind == "money":
+        m = _MONEY.match(text)
+        if m:
+            unit = m.group(2) or default_unit
+            return Cell(raw, round(float(m.group(1)) * _MONEY_FACTOR[unit], 6), "number")
+    elif _NUM.match(text):
+        return Cell(raw, float(text), "number")
+    return Cell(raw, None, "text")
+
+
+def tokenize(segment: str, width: int) -> list[str]:
+    """Split a row's value text into printed cells.
+
+    Canonical layout (see ``layout``): a tab ends a cell, a newline ends a row. The text
+    before the first tab belongs to the label's own cell and the text after the last tab to
+    the next label, so those pieces are kept only when they carry something. A row's values
+    stay on the label's line unless that line holds nothing (values printed on a line of
+    their own below the label).
+    """
+    if "\t" not in segment:
+        return segment.split()
+    lines = segment.split("\n")
+    line = lines[0]
+    if not line.strip() and line.count("\t") < width:
+        line = next((ln for ln in lines[1:] if ln.strip()), line)
+    pieces = [p.strip() for p in line.split("\t")]
+    if pieces and not pieces[0]:
+        pieces = pieces[1:]
+    if pieces and not pieces[-1]:
+        pieces = pieces[:-1]
+    # A cell may itself hold space-separated numbers (a converter merged two cells).
+    out: list[str] = []
+    for p in pieces:
+        parts = p.split()
+        out.extend(parts if len(parts) > 1 and all(_NUM.match(x) for x in parts) else [p])
+    return out
+
+
+def _splits(run: str, parts: int, max_digits: int):
+    """Every way to cut a digit run into `parts` numbers without leading zeros."""
+    if parts == 1:
+        if len(run) <= max_digits and (run == "0" or not run.startswith("0")):
+            yield (run,)
+        return
+    if run.startswith("0"):
+        for rest in _splits(run[1:], parts - 1, max_digits):
+            yield ("0",) + rest
+        return
+    for cut in range(1, min(max_digits, len(run) - parts + 1) + 1):
+        for rest in _splits(run[cut:], parts - 1, max_digits):
+            yield (run[:cut],) + rest
+
+
+def _distribute(tokens: list[str], width: int, max_digits: int):
+    """Cut glued digit tokens so that the row has exactly `width` printed pieces."""
+    def rec(i: int, left: int):
+        if i == len(tokens):
+            if left == 0:
+                yield ()
+            return
+        tok = tokens[i]
+        remaining = len(tokens) - i - 1
+        if tok.isdigit() and len(tok) > 1:
+            for k in range(1, min(len(tok), left - remaining) + 1):
+                for cut in _splits(tok, k, max_digits):
+                    for rest in rec(i + 1, left - k):
+                        yield cut + rest
+        elif left >= 1:
+            for rest in rec(i + 1, left - 1):
+                yield (tok,) + rest
+    yield from rec(0, width)
+
+
+@dataclass
+class RowReading:
+    """What could be read for one row: candidate vectors and how they were obtained."""
+    candidates: list[tuple[Cell, ...]]
+    method: str          # positional | trimmed | split | missing_cell | empty | unreadable
+    tokens: list[str]
+
+
+def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_check=None,
+                   separated: bool = False, max_digits: int = 7, units: tuple = ()) -> RowReading:
+    """Candidate cell vectors of `width` cells for a row's printed tokens.
+
+    `row_check(values)` filters candidates by a row identity (e.g. 总计 = sum of six).
+    `separated`: the source had real cell separators, so digits are never re-cut.
+    Blank cells are only data when the row has exactly `width` cells; extra blanks at the
+    ends are structural (merged label columns, row padding) and are trimmed.
+    """
+    units = units or (None,) * width
+
+    def read(vals) -> tuple[Cell, ...]:
+        return tuple(parse_value(v, kinds[j], units[j]) for j, v in enumerate(vals))
+
+    if not tokens:
+        return RowReading([], "empty", tokens)
+    if all(not t.strip() for t in tokens):
+        return RowReading([read((tokens + [""] * width)[:width])], "positional", tokens)
+    # Blanks between the label and the first value are merged label columns, not data;
+    # blanks after the values are padding when the row has more cells than it should.
+    trimmed = list(tokens)
+    while not trimmed[0].strip():
+        trimmed.pop(0)
+    while len(tokens) > width and not trimmed[-1].strip():
+        trimmed.pop()
+    if len(trimmed) == width:
+        cells = read(trimmed)
+        if all(c.value_class != "text" for c in cells):
+            return RowReading([cells], "positional" if len(trimmed) == len(tokens) else "trimmed", tokens)
+    if len(trimmed) > width:
+        return RowReading([], "unreadable", tokens)
+
+    # Too few pieces: glued digit runs, or a cell lost in conversion (at most one).
+    found: dict[tuple, tuple[Cell, ...]] = {}
+    for pieces in ([] if separated else _distribute(trimmed, width, max_digits)):
+        cells = read(pieces)
+        if row_check is None or row_check([c.value for c in cells]) is not False:
+            found.setdefault(tuple(c.value for c in cells), cells)
+    method = "split"
+    if not found and len(trimmed) == width - 1 and row_check is not None:
+        method = "missing_cell"
+        for gap in range(width):
+            pieces = trimmed[:gap] + [None] + trimmed[gap:]
+            cells = [parse_value(p, kinds[j], units[j]) if p is not None else MISSING
+                     for j, p in enumerate(pieces)]
+            solved = _fill_by_row_sum(cells)
+            if solved is not None and row_check([c.value for c in solved]) is not False:
+                found.setdefault(tuple(c.value for c in solved), tuple(solved))
+    return RowReading(list(found.values()), method if found else "unreadable", tokens)
+
+
+def _fill_by_row_sum(cells: list[Cell]) -> list[Cell] | None:
+    """Solve the single missing cell of a 表三 row from 总计 = sum of the six columns."""
+    gap = next(i for i, c in enumerate(cells) if c.value_class == "missing")
+    others = [c.value for i, c in enumerate(cells) if i != gap]
+    if any(v is None for v in others):
+        return None
+    parts, total = others[:-1], others[-1]
+    value = sum(others) if gap == len(cells) - 1 else total - sum(parts)
+    if value < 0:
+        return None
+    out = list(cells)
+    out[gap] = Cell(None, float(value), "number", reconstructed=True)
+    return out
+
+
+def row_sum_check(values: list[float | None]) -> bool | None:
+    """表三 T3-C on one row: total = sum of six. None when not assessable."""
+    if any(v is None for v in values):
+        return None
+    return abs(sum(values[:-1]) - values[-1]) < 1e-9
+
+
+def block_sum_check(values: list[float | None]) -> bool | None:
+    """表四 T4-A on all three blocks of a 15-cell row."""
+    verdict: bool | None = True
+    for b in range(0, len(values), 5):
+        block = values[b:b + 5]
+        if any(v is None for v in block):
+            verdict = None if verdict else verdict
+            continue
+        if abs(sum(block[:4]) - block[4]) > 1e-9:
+            return False
+    return verdict
+
+

@@ -1,0 +1,21 @@
+"""A recorded problem with a report: what, how bad, where — never silently swallowed."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: str
+    message: str
+    place: str = ""
+    identity: str | None = None
+    reported: float | None = None
+    recomputed: float | None = None
+    delta: float | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None and v != ""} | {"code": self.code}

@@ -1,0 +1,64 @@
+"""Bring every text layout to one canonical form: a tab ends a cell, a newline ends a row.
+
+Layouts seen in published reports and their converters:
+- one cell per line, indented by a tab, rows separated by blank lines (labels may wrap onto
+  an unindented continuation line);
+- one cell per line, each line ending in ``|`` (a bare ``|`` line is a blank cell);
+- one row per line with tab-separated cells (already canonical);
+- Markdown pipe tables (``| a | b |``);
+- crawler text where a whole table runs together on one line (left as it is: the table
+  parser splits such runs with the identities).
+"""
+from __future__ import annotations
+
+import re
+
+_MD_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+_NUMERIC = re.compile(r"^[\d.,+\-\s万亿元增减]*$")
+
+
+def _is_tab_cell(line: str) -> bool:
+    return line.startswith("\t") and "\t" not in line[1:]
+
+
+def canonical(text: str) -> str:
+    out: list[str] = []
+    row: list[str] | None = None  # cells of a one-cell-per-line row being collected
+    pipe_run = False              # the previous line was a `cell |` line
+
+    def flush():
+        nonlocal row
+        if row is not None:
+            out.append("\t".join(row) + "\t")
+            row = None
+
+    for line in text.split("\n"):
+        if _is_tab_cell(line):
+            row = (row or []) + [line[1:].strip()]
+            continue
+        stripped = line.strip()
+        if row is not None and stripped:
+            # A short unindented line right after a text cell is that cell wrapped.
+            if len(stripped) <= 24 and row[-1] and not _NUMERIC.match(row[-1]) and "|" not in stripped:
+                row[-1] += stripped
+                continue
+        flush()
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            if _MD_SEPARATOR.match(stripped):
+                out.append("")
+            else:
+                out.append("\t".join(c.strip() for c in stripped[1:-1].split("|")) + "\t")
+        elif stripped.endswith("|"):
+            # One cell per line: line breaks are cell breaks, so the cells join one line.
+            cell = stripped.rstrip("|").strip() + "\t"
+            if pipe_run:
+                out[-1] += cell
+            else:
+                out.append(cell)
+            pipe_run = True
+            continue
+        else:
+            out.append(line)
+        pipe_run = False
+    flush()
+    return "\n".join(out)

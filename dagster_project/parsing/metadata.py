@@ -1,0 +1,59 @@
+"""Who reported, for which year, on which template — read from the report itself."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .text import to_simplified
+
+# A title: "<agency><year>年(度)<…>信息公开<…>报告". The agency part may be empty.
+_TITLE = re.compile(
+    r"^(?P<agency>[^\d\s。，,；;:：]{0,40}?)\s*(?:关于)?(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*"
+    r"(?:的)?(?:政府)?(?:信息公开|政务公开)[^。]{0,20}?报告"
+)
+_HEADER_TITLE = re.compile(r"^\s*(?:标题|题目|title)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE | re.MULTILINE)
+_YEAR = re.compile(r"(?<![\d\[(])((?:19|20)\d\d)\s*年(?!\d*号)")
+_PLACE_ONLY = re.compile(r"^.{1,12}?(省|自治区|市|县|区|旗|州|盟)$")
+_STATS_PERIOD = re.compile(r"统计期限(?:为|是|自)?\s*((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
+
+
+def _title_lines(text: str) -> list[str]:
+    """Candidate title strings: a crawler header's 标题, else the first lines joined."""
+    found = [m.group("title").strip() for m in _HEADER_TITLE.finditer(text[:2000])]
+    lines = [ln.strip() for ln in text[:600].split("\n") if ln.strip()]
+    # Titles often wrap: try the first line alone, then joined with the next one.
+    found += [lines[0], "".join(lines[:2]), "".join(lines[:3])] if lines else []
+    return found
+
+
+def find_title(text: str) -> tuple[str | None, str | None, int | None]:
+    """(title, agency as printed, year) from the report's title, if it has one."""
+    for title in _title_lines(text):
+        m = _TITLE.match(re.sub(r"\s+", "", title))
+        if m:
+            agency = m.group("agency").strip("《》\"“”'()（）[]【】") or None
+            return title, agency, int(m.group("year"))
+    return None, None, None
+
+
+def normalize_agency(agency: str | None) -> str | None:
+    """Simplified characters; a bare place name (高安市) means that place's government."""
+    if not agency:
+        return None
+    name = to_simplified(agency)
+    if _PLACE_ONLY.match(name) and not re.search(r"(政府|办公|局|委|办|中心|院|所|站|会|队|部|厅)", name):
+        name += "人民政府"
+    return name
+
+
+def infer_year(text: str) -> int | None:
+    """The year reported on, when no title says it: the stated statistics period, else the
+    year the text speaks of most (bracketed document numbers such as 〔2019〕60号 excluded)."""
+    m = _STATS_PERIOD.search(text)
+    if m:
+        return int(m.group(1))
+    counts = Counter(int(y) for y in _YEAR.findall(text))
+    if not counts:
+        return None
+    top = max(counts.values())
+    return max(y for y, c in counts.items() if c == top)

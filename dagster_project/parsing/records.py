@@ -1,0 +1,77 @@
+"""A parsed report as records: the `ogi parse --json` object and the staging rows."""
+from __future__ import annotations
+
+from . import vocabulary as V
+from .cells import MISSING
+from .report import ParsedReport, cell_value
+from .schema import PARSER_VERSION
+
+
+def _table3_rows(report: ParsedReport) -> tuple[str, ...]:
+    variant = report.table3.variant if report.table3 else ("2021" if report.template == "2021" else "2019")
+    return tuple(r.key for r in V.T3_ROWS[variant])
+
+
+def to_json(report: ParsedReport) -> dict:
+    """The answer-key shape (see the project README) plus file, issues and status fields."""
+    out = {
+        "file": report.file_name, "report_id": report.report_id, "agency": report.agency_name,
+        "agency_as_printed": report.agency_raw, "year": report.year, "template": report.template,
+        "is_hybrid": report.is_hybrid, "parse_status": report.parse_status,
+        "quality_status": report.quality_status,
+        "table2": {}, "table3": {}, "table4": [],
+    }
+    if report.template in ("2019", "2021"):
+        if report.table2 and report.table2.variant:
+            for item in V.T2_ITEMS[report.table2.variant]:
+                row = report.table2.rows.get(item.key)
+                if row is not None:
+                    out["table2"][item.key] = {m: cell_value(c) for m, c in zip(item.metrics, row.cells)}
+        rows = report.table3.rows if report.table3 else {}
+        for key in _table3_rows(report):
+            cells = rows[key].cells if key in rows else (MISSING,) * 7
+            out["table3"][key] = [cell_value(c) for c in cells]
+        t4 = report.table4.rows if report.table4 else {}
+        out["table4"] = [cell_value(c) for b in V.T4_BLOCKS for c in (t4[b].cells if b in t4 else (MISSING,) * 5)]
+    out["issues"] = [i.as_dict() for i in report.issues]
+    return out
+
+
+def report_row(report: ParsedReport) -> dict:
+    return {
+        "report_id": report.report_id, "content_hash": report.content_hash, "file_name": report.file_name,
+        "source_path": report.source_path, "file_format": report.file_format, "byte_size": report.byte_size,
+        "agency_raw": report.agency_raw, "agency_name": report.agency_name, "report_year": report.year,
+        "template": report.template, "is_hybrid": report.is_hybrid, "parse_status": report.parse_status,
+        "quality_status": report.quality_status, "n_issues": len(report.issues),
+        "parser_version": PARSER_VERSION,
+    }
+
+
+def cell_rows(report: ParsedReport) -> list[dict]:
+    rows = []
+    tables = (("table2", report.table2), ("table3", report.table3), ("table4", report.table4))
+    for name, table in tables:
+        if table is None or report.template not in ("2019", "2021"):
+            continue
+        for key, row in table.rows.items():
+            if name == "table3":
+                cols = V.APPLICANT_COLUMNS
+            elif name == "table4":
+                cols = V.T4_RESULTS
+            else:
+                cols = next(i for i in V.T2_ITEMS[table.variant] if i.key == key).metrics
+            for col, cell in zip(cols, row.cells):
+                rows.append({
+                    "report_id": report.report_id, "table_id": name, "row_key": key, "col_key": col,
+                    "row_label": row.label, "raw_text": cell.raw, "value": cell.value,
+                    "value_class": cell.value_class, "is_reconstructed": cell.reconstructed,
+                    "place": row.place,
+                })
+    return rows
+
+
+def issue_rows(report: ParsedReport) -> list[dict]:
+    return [{"report_id": report.report_id, "code": i.code, "severity": i.severity, "message": i.message,
+             "place": i.place, "identity": i.identity, "reported": i.reported, "recomputed": i.recomputed,
+             "delta": i.delta} for i in report.issues]

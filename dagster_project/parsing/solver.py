@@ -1,0 +1,71 @@
+"""Choose among candidate row readings of 表三 with the column identities.
+
+Rows whose text allows several readings (glued digits, a lost cell) are resolved together:
+a combination is accepted only if it satisfies T3-A (一+二 = 三(七)+四) and T3-B (三(七) =
+sum of outcome leaves) in every column where they can be assessed. A row is fixed only when
+every accepted combination agrees on it; otherwise it stays unresolved and is reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import product
+
+from .cells import Cell
+
+MAX_COMBINATIONS = 200_000
+MAX_SOLUTIONS = 20
+
+
+@dataclass
+class Resolution:
+    chosen: dict[str, tuple[Cell, ...]]
+    unresolved: dict[str, list[tuple[Cell, ...]]] = field(default_factory=dict)
+    used_identities: bool = False   # some row needed the column identities to be decided
+
+
+def _values(cells) -> list[float | None]:
+    return [c.value for c in cells]
+
+
+def _columns_hold(grid: dict[str, tuple[Cell, ...]], leaves: tuple[str, ...]) -> bool:
+    width = len(next(iter(grid.values())))
+    head = [grid.get(k) for k in ("new_received", "carried_over", "total_handled", "carried_forward")]
+    for col in range(width):
+        vals = [None if r is None else r[col].value for r in head]
+        if None not in vals and abs(vals[0] + vals[1] - vals[2] - vals[3]) > 1e-9:
+            return False
+        leaf_vals = [grid[k][col].value for k in leaves if k in grid]
+        if vals[2] is not None and len(leaf_vals) == len(leaves) and None not in leaf_vals:
+            if abs(sum(leaf_vals) - vals[2]) > 1e-9:
+                return False
+    return True
+
+
+def resolve_table3(readings: dict[str, list[tuple[Cell, ...]]], leaves: tuple[str, ...]) -> Resolution:
+    fixed = {k: c[0] for k, c in readings.items() if len(c) == 1}
+    open_rows = {k: c for k, c in readings.items() if len(c) > 1}
+    if not open_rows:
+        return Resolution(fixed)
+    size = 1
+    for c in open_rows.values():
+        size *= len(c)
+    if size > MAX_COMBINATIONS:
+        return Resolution(fixed, open_rows)
+
+    keys = list(open_rows)
+    solutions = []
+    for combo in product(*(open_rows[k] for k in keys)):
+        grid = dict(fixed)
+        grid.update(zip(keys, combo))
+        if _columns_hold(grid, leaves):
+            solutions.append(combo)
+            if len(solutions) >= MAX_SOLUTIONS:
+                break
+    chosen, unresolved = dict(fixed), {}
+    for i, k in enumerate(keys):
+        readings_k = {tuple(_values(s[i])): s[i] for s in solutions}
+        if len(readings_k) == 1:
+            chosen[k] = next(iter(readings_k.values()))
+        else:
+            unresolved[k] = list(readings_k.values()) or open_rows[k]
+    return Resolution(chosen, unresolved, used_identities=True)

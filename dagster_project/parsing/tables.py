@@ -1,0 +1,213 @@
+"""Locate 表二, 表三 and 表四 in a canonical report text and read their cells.
+
+Rows are found by their official labels, in order, in the whitespace-free view of the text;
+the numbers of a row are whatever is printed between its label and the next label. That
+makes the same code work for every layout, and for labels that wrap, carry stray spaces or
+run straight into their numbers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import vocabulary as V
+from .cells import MISSING, Cell, block_sum_check, row_candidates, row_sum_check, tokenize
+from .solver import resolve_table3
+from .text import Compacted
+
+ROW_WINDOW = 1500  # how far (compact chars) the next row label may be from the previous one
+
+# Characters that can belong to printed values; anything else ends a row's value text.
+_VALUE_CHARS = re.compile(r"[^\d\s.,+\-/\\|无增减加少万亿元%件项个]")
+_YEAR_BEFORE = re.compile(r"(?:19|20)\d\d$")
+_NEXT_NUMBERING = re.compile(r"(\d{1,2})\s*[.、]\s*$")
+_CN_NUMBERING = re.compile(r"[一二三四五六七八九十]+\s*[、.]\s*$|\(\s*[一二三四五六七八九十]+\s*\)\s*$")
+
+T3_END = re.compile(r"(四|4)[、.]?(政府信息公开)?(行政复议|因政府信息公开)|政府信息公开行政复议|五[、.]")
+T3_GROUPS = re.compile("|".join(V.T3_GROUP_LABELS))
+T2_HEADERS = re.compile(
+    r"第二十[条條]第\(?[一二三四五六七八九十]+\)?项|信息内容|本年新?制作数量|本年新公开数量|对外公开总数量"
+    r"|上一年项目数量|本年增/?减|(本年)?处理决定数量|采购项目数量|采购总金额(\([^)]*\))?"
+    r"|本年制发件数|本年废止件数|现行有效件数|本年收费金额(\([^)]*\))?"
+)
+T4_HEADER = re.compile(
+    r"行政复议|行政诉讼|结果维持|结果纠正|其他结果|尚未审结|总计|未经复议直接(起诉|诉讼)|复议后(起诉|诉讼)"
+)
+SECTION_3 = re.compile(r"(三|3)[、.]?收到和处理政府信息公开申请")
+
+
+@dataclass
+class RowResult:
+    key: str
+    cells: tuple[Cell, ...]
+    label: str | None = None     # as printed
+    place: str | None = None
+    method: str = "missing"
+    candidates: list = field(default_factory=list)  # unresolved readings, for the issue text
+
+
+@dataclass
+class TableResult:
+    rows: dict[str, RowResult]
+    start: int = -1              # compact positions of the table in the text
+    end: int = -1
+    variant: str | None = None   # 表三: 2019 | 2021 (其他处理 rows); 表二: 2019 | 2021 (columns)
+    unit_hint: str | None = None
+
+
+def _value_text(doc: Compacted, start: int, end: int, next_number: str = "") -> str:
+    """Original text between two compact positions, trimmed to what can be values."""
+    # Start right after the label's last character so the separators that follow it survive.
+    seg = doc.text[doc.origin(start - 1) + 1:doc.origin(end)] if end >= start else ""
+    m = _VALUE_CHARS.search(seg)
+    if m:
+        head = seg[:m.start()]
+        if m.group() == "年":  # a number running into narrative "2025年…": drop the year
+            head = _YEAR_BEFORE.sub("", head.rstrip())
+        seg = head
+    if next_number:
+        n = _NEXT_NUMBERING.search(seg)
+        if n and n.group(1) == next_number:
+            seg = seg[:n.start()]
+    return _CN_NUMBERING.sub("", seg)
+
+
+def _find_rows(doc: Compacted, rows, start: int, limit: int):
+    """Find each row label in order; returns {key: (match_start, match_end)}."""
+    found: dict[str, tuple[int, int]] = {}
+    pos = start
+    for row in rows:
+        m = re.compile(row.pattern).search(doc.compact, pos, min(limit, pos + ROW_WINDOW))
+        if m:
+            found[row.key] = (m.start(), m.end())
+            pos = m.end()
+    return found
+
+
+def _stops(doc: Compacted, found: dict, extra: re.Pattern | None, start: int, end: int) -> list[int]:
+    stops = {s for s, _ in found.values()}
+    if extra is not None:
+        stops.update(m.start() for m in extra.finditer(doc.compact, start, end))
+    stops.add(end)
+    return sorted(stops)
+
+
+def _segment_end(stops: list[int], after: int) -> int:
+    return next(s for s in stops if s >= after)
+
+
+def _place(doc: Compacted, pos: int) -> str:
+    return f"line {doc.line_of(pos)}"
+
+
+def _label(doc: Compacted, span) -> str:
+    return doc.text[doc.origin(span[0]):doc.origin(span[1] - 1) + 1]
+
+
+def extract_table3(doc: Compacted) -> TableResult | None:
+    first = re.compile(V.T3_ROWS["2019"][0].pattern).search(doc.compact)
+    if not first:
+        return None
+    start = first.start()
+    end_m = T3_END.search(doc.compact, re.compile(r"结转下一?年度").search(doc.compact, start).end()
+                          if re.compile(r"结转下一?年度").search(doc.compact, start) else start)
+    end = end_m.start() if end_m else min(len(doc.compact), start + 6000)
+    region = doc.compact[start:end]
+    variant = "2021" if re.search(r"逾期不补正|逾期未按收费通知", region) else "2019"
+    rows = V.T3_ROWS[variant]
+    found = _find_rows(doc, rows, start, end)
+    stops = _stops(doc, found, T3_GROUPS, start, end)
+
+    readings, results = {}, {}
+    numbers = {r.key: r.number for r in rows}
+    order = [r.key for r in rows if r.key in found]
+    for i, key in enumerate(order):
+        span = found[key]
+        seg_end = _segment_end(stops, span[1])
+        nxt = order[i + 1] if i + 1 < len(order) else ""
+        seg = _value_text(doc, span[1], seg_end, numbers.get(nxt, ""))
+        reading = row_candidates(tokenize(seg, 7), 7, ("count",) * 7, row_sum_check, separated="\t" in seg)
+        readings[key] = reading.candidates
+        results[key] = RowResult(key, (MISSING,) * 7, _label(doc, span), _place(doc, span[0]), reading.method)
+
+    resolution = resolve_table3({k: v for k, v in readings.items() if v}, V.T3_OUTCOME_LEAVES[variant])
+    for key, res in results.items():
+        if key in resolution.chosen:
+            res.cells = resolution.chosen[key]
+            if len(readings[key]) > 1:
+                res.method += "+identities"
+        else:
+            res.candidates = resolution.unresolved.get(key, [])
+            res.method = "unresolved" if res.candidates else "unreadable"
+    for row in rows:
+        results.setdefault(row.key, RowResult(row.key, (MISSING,) * 7))
+    return TableResult(results, start, end, variant)
+
+
+def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
+    head = re.compile(r"结果维持").search(doc.compact, after)
+    if not head:
+        return None
+    pos = head.start()
+    # Consume the run of header words; the numbers follow the last one.
+    while True:
+        m = T4_HEADER.match(doc.compact, pos)
+        if not m:
+            break
+        pos = m.end()
+    end_m = re.compile(r"[五5][、.]|[^\d/\-无]").search(doc.compact, pos)
+    end = end_m.start() if end_m else len(doc.compact)
+    seg = _value_text(doc, pos, end)
+    reading = row_candidates(tokenize(seg, 15), 15, ("count",) * 15, block_sum_check, separated="\t" in seg)
+    place = _place(doc, pos)
+    rows = {}
+    cells = reading.candidates[0] if len(reading.candidates) == 1 else (MISSING,) * 15
+    method = reading.method if len(reading.candidates) == 1 else ("unresolved" if reading.candidates else "unreadable")
+    for b, block in enumerate(V.T4_BLOCKS):
+        rows[block] = RowResult(block, cells[b * 5:(b + 1) * 5], V.T4_BLOCK_LABELS[block], place, method,
+                                [c[b * 5:(b + 1) * 5] for c in reading.candidates] if method == "unresolved" else [])
+    return TableResult(rows, head.start(), end)
+
+
+def extract_table2(doc: Compacted, end: int) -> TableResult | None:
+    start_m = re.compile(r"第二十[条條]第").search(doc.compact, 0, end if end > 0 else None)
+    if not start_m:
+        return None
+    start = start_m.start()
+    heading = SECTION_3.search(doc.compact, start, end if end > 0 else None)
+    end = heading.start() if heading else end
+    region = doc.compact[start:end]
+    n2021 = sum(bool(re.search(p, region)) for p in V.T2_2021_MARKERS)
+    n2019 = sum(bool(re.search(p, region)) for p in V.T2_2019_MARKERS)
+    variant = "2021" if n2021 > n2019 else "2019" if n2019 else None
+    if variant is None:
+        return TableResult({}, start, end, None)
+    items = V.T2_ITEMS[variant]
+    found = _find_rows(doc, items, start, end)
+    stops = _stops(doc, found, T2_HEADERS, start, end)
+    money_unit = "元" if re.search(r"采购总金额\(元\)|金额\(单位:元\)", region) else None
+    results = {}
+    for item in items:
+        if item.key not in found:
+            continue
+        span = found[item.key]
+        seg = _value_text(doc, span[1], _segment_end(stops, span[1]))
+        kinds = tuple("money" if m in V.T2_MONEY_METRICS else "signed" if m in V.T2_SIGNED_METRICS else "count"
+                      for m in item.metrics)
+        units = tuple(money_unit if k == "money" else None for k in kinds)
+        width = len(item.metrics)
+        tokens = tokenize(seg, width)
+        reading = row_candidates(tokens, width, kinds, None, separated="\t" in seg, units=units)
+        res = RowResult(item.key, (MISSING,) * width, _label(doc, span), _place(doc, span[0]), reading.method)
+        if len(reading.candidates) == 1:
+            res.cells = reading.candidates[0]
+        elif reading.candidates:
+            res.method, res.candidates = "unresolved", reading.candidates
+        elif "\t" in seg and 0 < len([t for t in tokens if t.strip()]) < width:
+            # Row cut short in the source: keep what is printed, left to right.
+            kept = [t for t in tokens if t.strip()]
+            res.cells = tuple(row_candidates(kept, len(kept), kinds[:len(kept)], units=units[:len(kept)])
+                              .candidates[0]) + (MISSING,) * (width - len(kept))
+            res.method = "short_row"
+        results[item.key] = res
+    return TableResult(results, start, end, variant)
