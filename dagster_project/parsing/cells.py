@@ -62,8 +62,8 @@ def tokenize(segment: str, width: int) -> list[str]:
     stay on the label's line unless that line holds nothing (values printed on a line of
     their own below the label).
     """
-    if "\t" not in segment:
-        return segment.split()
+    if "\t" not in segment:  # no cell separators: split on spaces and before glued signs (15-15)
+        return [t for tok in segment.split() for t in re.split(r"(?<=\d)(?=[+-]\d)", tok)]
     lines = segment.split("\n")
     line = lines[0]
     if not line.strip() and line.count("\t") < width:

@@ -41,7 +41,7 @@ def normalize_agency(agency: str | None) -> str | None:
     if not agency:
         return None
     name = to_simplified(agency)
-    if _PLACE_ONLY.match(name) and not re.search(r"(政府|办公|局|委|办|中心|院|所|站|会|队|部|厅)", name):
+    if _PLACE_ONLY.match(name) and not re.search(r"(政府|办公|局|委|办|中心|院|所|站|会|队|部|厅|[验发新园范技税作]区)$", name):
         name += "人民政府"
     return name
 

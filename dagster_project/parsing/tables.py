@@ -20,10 +20,9 @@ ROW_WINDOW = 1500  # how far (compact chars) the next row label may be from the 
 # Characters that can belong to printed values; anything else ends a row's value text.
 _VALUE_CHARS = re.compile(r"[^\d\s.,+\-/\\|无增减加少万亿元%件项个]")
 _YEAR_BEFORE = re.compile(r"(?:19|20)\d\d$")
-_NEXT_NUMBERING = re.compile(r"(\d{1,2})\s*[.、]\s*$")
 _CN_NUMBERING = re.compile(r"[一二三四五六七八九十]+\s*[、.]\s*$|\(\s*[一二三四五六七八九十]+\s*\)\s*$")
 
-T3_END = re.compile(r"(四|4)[、.]?(政府信息公开)?(行政复议|因政府信息公开)|政府信息公开行政复议|五[、.]")
+T3_END = re.compile(r"(四|4)[、.]?(政府信息公开)?(行政法?复议|因政府信息公开)|行政法?复议|五[、.]")
 T3_GROUPS = re.compile("|".join(V.T3_GROUP_LABELS))
 T2_HEADERS = re.compile(
     r"第二十[条條]第\(?[一二三四五六七八九十]+\)?项|信息内容|本年新?制作数量|本年新公开数量|对外公开总数量"
@@ -65,22 +64,27 @@ def _value_text(doc: Compacted, start: int, end: int, next_number: str = "") -> 
         if m.group() == "年":  # a number running into narrative "2025年…": drop the year
             head = _YEAR_BEFORE.sub("", head.rstrip())
         seg = head
-    if next_number:
-        n = _NEXT_NUMBERING.search(seg)
-        if n and n.group(1) == next_number:
+    if next_number:  # the next row's numbering ("2.") sits at the end of this row's digits
+        n = re.search(re.escape(next_number) + r"\s*[.、]\s*$", seg)
+        if n:
             seg = seg[:n.start()]
     return _CN_NUMBERING.sub("", seg)
 
 
-def _find_rows(doc: Compacted, rows, start: int, limit: int):
-    """Find each row label in order; returns {key: (match_start, match_end)}."""
+def _find_rows(doc: Compacted, rows, start: int, limit: int, follows: re.Pattern | None = None):
+    """Find each row label in order; returns {key: (match_start, match_end)}.
+
+    `follows`, when given, must match right after a label: it tells a row label (followed by
+    values or by another label) from the same words used in prose.
+    """
     found: dict[str, tuple[int, int]] = {}
     pos = start
     for row in rows:
-        m = re.compile(row.pattern).search(doc.compact, pos, min(limit, pos + ROW_WINDOW))
-        if m:
-            found[row.key] = (m.start(), m.end())
-            pos = m.end()
+        for m in re.compile(row.pattern).finditer(doc.compact, pos, min(limit, pos + ROW_WINDOW)):
+            if follows is None or follows.match(doc.compact, m.end()) or m.end() >= limit:
+                found[row.key] = (m.start(), m.end())
+                pos = m.end()
+                break
     return found
 
 
@@ -183,7 +187,8 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
     if variant is None:
         return TableResult({}, start, end, None)
     items = V.T2_ITEMS[variant]
-    found = _find_rows(doc, items, start, end)
+    labels = "|".join(i.pattern for i in items)
+    found = _find_rows(doc, items, start, end, re.compile(rf"[\d+\-无/.]|{labels}|{T2_HEADERS.pattern}"))
     stops = _stops(doc, found, T2_HEADERS, start, end)
     money_unit = "元" if re.search(r"采购总金额\(元\)|金额\(单位:元\)", region) else None
     results = {}
