@@ -11,6 +11,11 @@ _TITLE = re.compile(
     r"^(?P<agency>[^\d\s。，,；;:：]{0,40}?)\s*(?:关于)?(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*"
     r"(?:的)?(?:政府)?(?:信息公开|政务公开)[^。]{0,20}?报告"
 )
+# The same with the year first: "2024年上海市科委政府信息公开工作年度报告".
+_TITLE_YEAR_FIRST = re.compile(
+    r"^(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*(?P<agency>[^\d\s。，,；;:：]{2,40}?)\s*"
+    r"(?:政府)?(?:信息公开|政务公开)[^。]{0,20}?报告"
+)
 _HEADER_TITLE = re.compile(r"^\s*(?:标题|题目|title)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE | re.MULTILINE)
 _YEAR = re.compile(r"(?<![\d\[(])((?:19|20)\d\d)\s*年(?!\d*号)")
 _PLACE_ONLY = re.compile(r"^.{1,12}?(省|自治区|市|县|区|旗|州|盟)$")
@@ -20,16 +25,17 @@ _STATS_PERIOD = re.compile(r"统计期限(?:为|是|自)?\s*((?:19|20)\d\d)\s*�
 def _title_lines(text: str) -> list[str]:
     """Candidate title strings: a crawler header's 标题, else the first lines joined."""
     found = [m.group("title").strip() for m in _HEADER_TITLE.finditer(text[:2000])]
-    lines = [ln.strip() for ln in text[:600].split("\n") if ln.strip()]
-    # Titles often wrap: try the first line alone, then joined with the next one.
-    found += [lines[0], "".join(lines[:2]), "".join(lines[:3])] if lines else []
+    lines = [ln.strip().lstrip("#").strip() for ln in text[:800].split("\n") if ln.strip()]
+    # Titles often wrap and may sit below a line of page chrome: try short windows of lines.
+    found += ["".join(lines[i:i + n]) for i in range(min(4, len(lines))) for n in (1, 2, 3)]
     return found
 
 
 def find_title(text: str) -> tuple[str | None, str | None, int | None]:
     """(title, agency as printed, year) from the report's title, if it has one."""
     for title in _title_lines(text):
-        m = _TITLE.match(re.sub(r"\s+", "", title))
+        compact = re.sub(r"\s+", "", title)
+        m = _TITLE.match(compact) or _TITLE_YEAR_FIRST.match(compact)
         if m:
             agency = m.group("agency").strip("《》\"“”'()（）[]【】") or None
             return title, agency, int(m.group("year"))
