@@ -119,7 +119,7 @@ def _decide_template(report: ParsedReport, doc: Compacted) -> None:
 
 
 def _fmt(values) -> str:
-    return "[" + ", ".join("·" if v is None else f"{v:g}" for v in values) + "]"
+    return "[" + ", ".join("·" if v is None else f"{v:.12g}" for v in values) + "]"
 
 
 def _row_issues(report: ParsedReport) -> None:

@@ -88,6 +88,20 @@ def _find_rows(doc: Compacted, rows, start: int, limit: int, follows: re.Pattern
     return found
 
 
+def _reanchor(doc: Compacted, rows, found: dict) -> dict:
+    """A label printed twice (a heading, then the row under a converter's bogus header) keeps
+    its last occurrence before the next row, where its numbers are."""
+    order = [r for r in rows if r.key in found]
+    for row, nxt in zip(order, order[1:]):
+        last = None
+        pattern = getattr(row, "core", "") or row.pattern
+        for last in re.compile(pattern).finditer(doc.compact, found[row.key][1], found[nxt.key][0]):
+            pass
+        if last is not None:
+            found[row.key] = (last.start(), last.end())
+    return found
+
+
 def _stops(doc: Compacted, found: dict, extra: re.Pattern | None, start: int, end: int) -> list[int]:
     stops = {s for s, _ in found.values()}
     if extra is not None:
@@ -119,7 +133,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     region = doc.compact[start:end]
     variant = "2021" if re.search(r"逾期不补正|逾期未按收费通知", region) else "2019"
     rows = V.T3_ROWS[variant]
-    found = _find_rows(doc, rows, start, end)
+    found = _reanchor(doc, rows, _find_rows(doc, rows, start, end))
     stops = _stops(doc, found, T3_GROUPS, start, end)
 
     readings, results = {}, {}
@@ -149,24 +163,28 @@ def extract_table3(doc: Compacted) -> TableResult | None:
 
 
 def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
+    """表四's 15 numbers: every value printed between (and after) its header words, in order.
+
+    One flat row, three blocks split over separate small tables, or headers and values on
+    separate lines all read the same way; the block totals then check the reading.
+    """
     head = re.compile(r"结果维持").search(doc.compact, after)
     if not head:
         return None
-    pos = head.start()
-    # Consume the run of header words; the numbers follow the last one.
-    while True:
-        m = T4_HEADER.match(doc.compact, pos)
-        if not m:
-            break
-        pos = m.end()
-    end_m = re.compile(r"[五5][、.]|[^\d/\-无]").search(doc.compact, pos)
+    end_m = re.compile(r"五[、.]").search(doc.compact, head.end())
     end = end_m.start() if end_m else len(doc.compact)
-    seg = _value_text(doc, pos, end)
-    reading = row_candidates(tokenize(seg, 15), 15, ("count",) * 15, block_sum_check, separated="\t" in seg)
-    place = _place(doc, pos)
-    rows = {}
+    headers = list(T4_HEADER.finditer(doc.compact, head.start(), end))
+    gaps = [(a.end(), b.start()) for a, b in zip(headers, headers[1:])] + [(headers[-1].end(), end)]
+    tokens, separated = [], False
+    for gap_start, gap_end in gaps:
+        seg = _value_text(doc, gap_start, gap_end)
+        separated |= "\t" in seg
+        tokens += [t for t in tokenize(seg, 15) if t.strip() or "\t" in seg]
+    reading = row_candidates(tokens, 15, ("count",) * 15, block_sum_check, separated=separated)
+    place = _place(doc, headers[-1].end())
     cells = reading.candidates[0] if len(reading.candidates) == 1 else (MISSING,) * 15
     method = reading.method if len(reading.candidates) == 1 else ("unresolved" if reading.candidates else "unreadable")
+    rows = {}
     for b, block in enumerate(V.T4_BLOCKS):
         rows[block] = RowResult(block, cells[b * 5:(b + 1) * 5], V.T4_BLOCK_LABELS[block], place, method,
                                 [c[b * 5:(b + 1) * 5] for c in reading.candidates] if method == "unresolved" else [])

@@ -27,6 +27,7 @@ class Row:
     pattern: str        # regex on compact text (no whitespace); numbering prefix handled separately
     number: str = ""    # printed numbering before the label ("1" for "1.属于国家秘密"), stripped from values
     group: str = ""     # outcome group key for 表三 outcome leaves
+    core: str = ""      # the label without its numbering, for a repeated label (see tables._reanchor)
 
 
 # Outcome groups of 表三 三、本年度办理结果 (group subtotals are never printed; marts derive them).
@@ -38,9 +39,10 @@ OUTCOME_GROUPS: dict[str, str] = {
 _T3_HEAD = [
     Row("new_received", "一、本年新收政府信息公开申请数量", r"本年新收政府信息公开申请数量?"),
     Row("carried_over", "二、上年结转政府信息公开申请数量", r"上年结转政府信息公开申请数量?"),
-    Row("granted", "（一）予以公开", r"\(一\)予以公开", group="granted"),
+    Row("granted", "（一）予以公开", r"\(一\)予以公开", group="granted", core=r"(?<![不部])予以公开"),
     Row("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-        r"\(二\)部分公开(\(区分处理的[^)]{0,30}\))?", group="partially_granted"),
+        r"\(二\)部分公开(\(区分处理的[^)]{0,30}\))?", group="partially_granted",
+        core=r"部分公开(\(区分处理的[^)]{0,30}\))?"),
     Row("withheld_state_secret", "1.属于国家秘密", r"属于国家秘密", "1", "withheld"),
     Row("withheld_law_forbidden", "2.其他法律行政法规禁止公开",
         r"其他法律(行政)?(法规)?(禁)?止公开", "2", "withheld"),
