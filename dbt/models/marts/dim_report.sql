@@ -1,0 +1,60 @@
+-- One row per report file: what it is, where it came from, and how far it can be trusted.
+with reports as (
+
+    select * from {{ ref('stg_reports') }}
+
+),
+
+formats as (
+
+    select * from {{ ref('int_report_formats') }}
+
+),
+
+quality as (
+
+    select * from {{ ref('report_quality') }}
+
+),
+
+quality_counts as (
+
+    select
+        reports.report_id,
+        count(quality.report_id) as n_quality_rows,
+        count(quality.report_id) filter (where quality.severity = 'error') as n_quality_errors,
+        count(quality.report_id) filter (where quality.severity = 'warning') as n_quality_warnings,
+        count(quality.report_id) filter (where quality.code = 'identity_broken') as n_identity_breaks
+    from reports
+    left join quality on quality.report_id = reports.report_id
+    group by reports.report_id
+
+)
+
+select
+    reports.report_id,
+    reports.agency_id,
+    reports.agency_name,
+    reports.agency_raw,
+    reports.report_year,
+    reports.template,
+    reports.is_hybrid,
+    formats.table2_format,
+    formats.table3_format,
+    reports.file_name,
+    reports.source_path,
+    reports.n_source_files,
+    reports.content_hash,
+    reports.file_format,
+    reports.byte_size,
+    reports.parse_status,
+    reports.quality_status,
+    reports.n_issues,
+    quality_counts.n_quality_rows,
+    quality_counts.n_quality_errors,
+    quality_counts.n_quality_warnings,
+    quality_counts.n_identity_breaks,
+    reports.parser_version
+from reports
+left join formats on formats.report_id = reports.report_id
+left join quality_counts on quality_counts.report_id = reports.report_id
