@@ -50,7 +50,7 @@ class ParsedReport:
 
     @property
     def quality_status(self) -> str:
-        if any(c.holds is False for c in self.checks):
+        if any(c.holds is False for c in self.checks) or any(i.code == "negative_count" for i in self.issues):
             return "inconsistent"
         if self.checks and all(c.assessable for c in self.checks):
             return "consistent"
@@ -168,6 +168,13 @@ def _check_identities(report: ParsedReport) -> None:
                 f"{check.identity} fails at {check.place}: printed {check.reported:g}, "
                 f"components sum to {check.recomputed:g} (published numbers kept as printed)",
                 check.place, check.identity, check.reported, check.recomputed, check.delta))
+    if report.table2 and report.table2.variant:
+        metrics = {i.key: i.metrics for i in V.T2_ITEMS[report.table2.variant]}
+        for key, row in report.table2.rows.items():
+            if any(c.value is not None and c.value < 0 and m not in V.T2_SIGNED_METRICS
+                   for m, c in zip(metrics[key], row.cells)):
+                report.issues.append(Issue("negative_count", "error", f"table2 {key} has a negative count",
+                                           f"table2.{key}"))
     for name, table in (("table3", report.table3), ("table4", report.table4)):
         for key, row in (table.rows.items() if table else ()):
             values = [c.value for c in row.cells]

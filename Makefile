@@ -1,0 +1,53 @@
+# OGI Warehouse. Quick start: `make run`, then `make test`. Every target bootstraps .venv itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+SHARED ?= ../shared
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test test-slow manifest dev docs accuracy clean help
+
+help:
+	@echo "make run        build warehouse/ogi.duckdb from raw/ (creates .venv on first use)"
+	@echo "make test       the whole test suite (slow benchmark-size tests excluded)"
+	@echo "make dev        open the Dagster UI on http://127.0.0.1:3000"
+	@echo "make docs       dbt docs as one static HTML file: dbt/target/static_index.html"
+	@echo "make accuracy   score the parser against the answer keys in $(SHARED)/answers"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+# dagster-dbt reads dbt's manifest when the definitions are imported: build it first.
+manifest: $(STAMP)
+	@cd dbt && ../$(BIN)/dbt parse --quiet --project-dir . --profiles-dir . \
+	  || ../$(BIN)/dbt parse --project-dir . --profiles-dir .
+
+run: manifest
+	$(BIN)/ogi refresh
+
+test: manifest
+	$(BIN)/python -m pytest
+
+test-slow: manifest
+	$(BIN)/python -m pytest -m slow
+
+dev: manifest
+	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+
+# dbt docs opens its database read-write: document a copy of the published warehouse (same
+# file name, so the dbt database name still matches), never the live file.
+docs: manifest
+	@test -f warehouse/ogi.duckdb || $(BIN)/ogi refresh
+	mkdir -p warehouse/docs && cp warehouse/ogi.duckdb warehouse/docs/ogi.duckdb
+	cd dbt && OGI_BUILD_DB=$(CURDIR)/warehouse/docs/ogi.duckdb OGI_STAGING_DIR=$(CURDIR)/warehouse/staging \
+	  ../$(BIN)/dbt docs generate --static --project-dir . --profiles-dir .
+
+clean:
+	rm -rf warehouse/staging warehouse/build warehouse/docs warehouse/ogi.duckdb dbt/target dbt/logs

@@ -1,0 +1,118 @@
+"""`ogi`: the command line for people who do not open the Dagster UI."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def cmd_parse(args) -> int:
+    from .parsing.records import to_json
+    from .parsing.staging import parse_safely
+
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"ogi parse: no such file: {name}", file=sys.stderr)
+            failed += 1
+            continue
+        record = to_json(parse_safely(path))
+        record["file"] = name
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(f"{name}: {record['agency'] or '(agency not named)'} {record['year']} "
+                  f"template={record['template']} {record['parse_status']}/{record['quality_status']}, "
+                  f"{len(record['issues'])} issues")
+            for issue in record["issues"]:
+                print(f"  [{issue['severity']}] {issue['code']}: {issue['message']}")
+    return 1 if failed else 0
+
+
+def _connect():
+    import duckdb
+
+    from . import settings
+
+    path = settings.published_db_path()
+    if not path.exists():
+        print(f"no published warehouse at {path}; run `ogi refresh` (or `make run`) first", file=sys.stderr)
+        return None
+    return duckdb.connect(str(path), read_only=True)
+
+
+def _print_table(header: list[str], rows: list[tuple]) -> None:
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    for r in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+
+
+def cmd_status(args) -> int:
+    con = _connect()
+    if con is None:
+        return 1
+    built = con.execute("select built_at from meta.build_info").fetchall()[0][0]
+    print(f"warehouse: {Path(con.execute('pragma database_list').fetchall()[0][2])}  built {built}")
+    _print_table(["parse_status", "quality_status", "reports"], con.execute(
+        "select parse_status, quality_status, count(*) from dim_report group by all order by all").fetchall())
+    return 0
+
+
+def cmd_check(args) -> int:
+    con = _connect()
+    if con is None:
+        return 1
+    where = "" if args.all else "where severity <> 'info'"
+    rows = con.execute(f"select file_name, severity, code, place, message from report_quality {where} "
+                       "order by file_name, severity desc, code").fetchall()
+    _print_table(["report", "severity", "code", "place", "message"], rows)
+    print(f"{len(rows)} issues")
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    from dagster import DagsterInstance
+
+    from .definitions import defs
+
+    started = time.monotonic()
+    result = defs.resolve_job_def("refresh").execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
+    elapsed = time.monotonic() - started
+    print(f"refresh {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s (run {result.run_id})")
+    if result.success:
+        cmd_status(args)
+    else:
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()[:500]}")
+    return 0 if result.success else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ogi", description="OGI Warehouse: government information-disclosure "
+                                     "annual reports (政府信息公开工作年度报告) as a checked DuckDB warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="parse report files and print what was read",
+                       description="Parse report files (txt, md, html, pdf, docx) without touching the warehouse.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    p.set_defaults(func=cmd_parse)
+    r = sub.add_parser("refresh", help="run the Dagster refresh job: raw/ → staging → dbt → warehouse/ogi.duckdb",
+                       description="Run the same job as the Dagster UI and the schedule; exit 1 if it failed.")
+    r.set_defaults(func=cmd_refresh)
+    s = sub.add_parser("status", help="what the published warehouse holds and when it was built")
+    s.set_defaults(func=cmd_status)
+    c = sub.add_parser("check", help="list the quality issues recorded for the published reports")
+    c.add_argument("--all", action="store_true", help="include info-level issues")
+    c.set_defaults(func=cmd_check)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Shared fixtures. The dbt manifest must exist before the Dagster definitions are imported."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+RAW = REPO / "raw"
+SHARED = REPO.parent / "shared"
+
+
+def _dbt_parse() -> None:
+    dbt = Path(sys.executable).with_name("dbt")
+    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", ".", "--profiles-dir", "."],
+                   cwd=REPO / "dbt", check=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+
+
+@pytest.fixture(scope="session")
+def manifest() -> Path:
+    path = REPO / "dbt" / "target" / "manifest.json"
+    if not path.exists():
+        _dbt_parse()
+    return path
+
+
+@pytest.fixture
+def warehouse_env(tmp_path, monkeypatch):
+    """A private raw/ + warehouse/ + Dagster home; returns the raw dir to fill."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    monkeypatch.setenv("OGI_RAW_DIR", str(raw))
+    monkeypatch.setenv("OGI_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.delenv("OGI_STAGING_DIR", raising=False)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return raw
+
+
+def copy_samples(raw: Path, names: list[str] | None = None) -> None:
+    for p in sorted(RAW.iterdir()):
+        if p.is_file() and (names is None or any(p.name.startswith(n) for n in names)):
+            shutil.copy(p, raw / p.name)

@@ -1,0 +1,141 @@
+"""End to end: real Dagster materializations of every asset into a private warehouse."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import RAW, copy_samples
+
+BROKEN = "900_broken_identity.txt"
+
+
+def make_broken_copy(raw: Path) -> None:
+    """金寨县's report with （七）总计 raised to 24 in the natural-person and total columns:
+    the row still adds up, but T3-A (23+0 ≠ 24+0) and T3-B (leaves sum to 23) break."""
+    text = (RAW / "002_27a7349fbee7f2fc.txt").read_text(encoding="utf-8")
+    head, sep, tail = text.partition("（七）总计")
+    tail = tail.replace("\t\xa023", "\t\xa024", 2)
+    assert tail.count("\t\xa024") == 2
+    (raw / BROKEN).write_text(head + sep + tail, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def refreshed(manifest, tmp_path_factory):
+    """Run the refresh job once over the samples plus a copy with a broken identity."""
+    import dagster as dg
+
+    root = tmp_path_factory.mktemp("pipeline")
+    raw = root / "raw"
+    raw.mkdir()
+    copy_samples(raw)
+    make_broken_copy(raw)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OGI_RAW_DIR", str(raw))
+        mp.setenv("OGI_WAREHOUSE_DIR", str(root / "warehouse"))
+        from dagster_project.definitions import defs
+
+        with dg.instance_for_test() as instance:
+            result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
+    return result, root / "warehouse" / "ogi.duckdb"
+
+
+def query(db: Path, sql: str):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_refresh_succeeds_and_publishes(refreshed):
+    result, db = refreshed
+    assert result.success
+    assert db.exists() and not (db.parent / "build" / "ogi.duckdb").exists()
+    assert query(db, "select count(*) from dim_report") == [(6,)]
+
+
+def test_every_identity_check_ran_and_passed(refreshed):
+    result, _ = refreshed
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) >= 10
+    failed = [e.check_name for e in evaluations if not e.passed and e.severity.value == "ERROR"]
+    assert failed == []
+
+
+def test_jinzhai_2020_requests(refreshed):
+    _, db = refreshed
+    rows = query(db, """
+        select f.received, f.handled_reported from fct_request_flow f join dim_report r using (report_id)
+        where r.agency_name = '金寨县人民政府' and r.report_year = 2020 and f.applicant_type = 'total'
+          and r.file_name <> '900_broken_identity.txt'""")
+    assert rows == [(23, 23)]
+    granted = query(db, """
+        select o.value from fct_request_outcomes o join dim_report r using (report_id)
+        where r.file_name = '002_27a7349fbee7f2fc.txt' and o.applicant_type = 'total' and o.outcome_key = 'granted'""")
+    assert granted == [(16,)]
+
+
+def test_gaoan_2019_administrative_review(refreshed):
+    _, db = refreshed
+    rows = query(db, """
+        select l.result, l.value from fct_review_litigation l join dim_report r using (report_id)
+        where r.agency_name = '高安市人民政府' and r.report_year = 2019 and l.block = 'review'
+        order by l.result""")
+    assert dict(rows) == {"corrected": 4, "other": 24, "pending": 3, "total": 36, "upheld": 5}
+
+
+def test_blank_cells_stay_null_in_the_marts(refreshed):
+    _, db = refreshed
+    rows = query(db, """
+        select count(*), count(o.value) from fct_request_outcomes o join dim_report r using (report_id)
+        where r.file_name = '001_3e7c7203fb80667c.txt'""")
+    assert rows[0][0] > 0 and rows[0][1] == 0
+
+
+def test_broken_report_is_marked_listed_and_still_published(refreshed):
+    _, db = refreshed
+    status = query(db, f"select quality_status from dim_report where file_name = '{BROKEN}'")
+    assert status == [("inconsistent",)]
+    breaks = query(db, f"""
+        select identity, place, reported, recomputed from report_quality
+        where file_name = '{BROKEN}' and identity is not null order by identity, place""")
+    identities = {b[0] for b in breaks}
+    assert identities == {"T3-A", "T3-B"}
+    assert ("T3-B", "table3.total_handled.natural_person", 24.0, 23.0) in breaks
+    # the published numbers are the printed ones, not "fixed"
+    flow = query(db, f"""select handled_reported, handled_recomputed from fct_request_flow f
+        join dim_report r using (report_id) where r.file_name = '{BROKEN}' and f.applicant_type = 'total'""")
+    assert flow == [(24, 23)]
+
+
+def test_the_mart_never_sums_the_total_column_with_the_applicant_columns(refreshed):
+    _, db = refreshed
+    rows = query(db, """select count(*) from dim_applicant_type where is_total""")
+    assert rows == [(1,)]
+
+
+def test_a_reader_holding_the_warehouse_neither_blocks_nor_sees_a_half_build(refreshed):
+    """A dashboard keeps a read-only connection open while the next refresh runs."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    _, db = refreshed
+    raw = db.parent.parent / "raw"
+    reader = duckdb.connect(str(db), read_only=True)
+    before = reader.execute("select count(*) from dim_report").fetchall()
+    shutil.copy(RAW / "000_890802141209736b.txt", raw / "901_second_copy_renamed.txt")
+    try:
+        with pytest.MonkeyPatch.context() as mp, dg.instance_for_test() as instance:
+            mp.setenv("OGI_RAW_DIR", str(raw))
+            mp.setenv("OGI_WAREHOUSE_DIR", str(db.parent))
+            result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
+        assert result.success
+        # the open connection still answers from its snapshot ...
+        assert reader.execute("select count(*) from dim_report").fetchall() == before
+    finally:
+        reader.close()
+        (raw / "901_second_copy_renamed.txt").unlink()
+    # ... and a new one sees the new build (identical bytes: one report, two source files)
+    assert query(db, "select n_source_files from dim_report where file_name like '000_%' "
+                     "or file_name like '901_%'") == [(2,)]
