@@ -110,6 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="list the quality issues recorded for the published reports")
     c.add_argument("--all", action="store_true", help="include info-level issues")
     c.set_defaults(func=cmd_check)
+    y = sub.add_parser("synth", help="write a synthetic corpus with answer keys (for scale tests and benchmarks)",
+                       add_help=False)
+    y.set_defaults(func=None)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["synth"]:  # the generator owns its options (see `ogi synth --help`)
+        from .synth import main as synth_main
+
+        return synth_main(argv[1:])
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -125,13 +125,14 @@ class RowReading:
 
 
 def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_check=None,
-                   separated: bool = False, max_digits: int = 7, units: tuple = ()) -> RowReading:
+                   separated: bool = False, lead_blank: bool = False, max_digits: int = 7,
+                   units: tuple = ()) -> RowReading:
     """Candidate cell vectors of `width` cells for a row's printed tokens.
 
     `row_check(values)` filters candidates by a row identity (e.g. 总计 = sum of six).
     `separated`: the source had real cell separators, so digits are never re-cut.
-    Blank cells are only data when the row has exactly `width` cells; extra blanks at the
-    ends are structural (merged label columns, row padding) and are trimmed.
+    Blank cells are data unless they are structural: padding beyond the row's width, or
+    the merged label column that a whole table prints after its labels (`lead_blank`).
     """
     units = units or (None,) * width
 
@@ -142,13 +143,16 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
         return RowReading([], "empty", tokens)
     if all(not t.strip() for t in tokens):
         return RowReading([read((tokens + [""] * width)[:width])], "positional", tokens)
-    # Blanks between the label and the first value are merged label columns, not data;
-    # blanks after the values are padding when the row has more cells than it should.
+    # Blanks at the ends are padding when the row has more cells than it should; a blank
+    # right after the label is a merged label column when the table says so (`lead_blank`).
     trimmed = list(tokens)
-    while not trimmed[0].strip():
+    if lead_blank and not trimmed[0].strip():
         trimmed.pop(0)
-    while len(tokens) > width and not trimmed[-1].strip():
-        trimmed.pop()
+    if len(tokens) > width:  # a padded row: every blank at either end is padding
+        while not trimmed[-1].strip():
+            trimmed.pop()
+        while not trimmed[0].strip():
+            trimmed.pop(0)
     if len(trimmed) == width:
         cells = read(trimmed)
         if all(c.value_class != "text" for c in cells):

@@ -114,6 +114,16 @@ def _segment_end(stops: list[int], after: int) -> int:
     return next(s for s in stops if s >= after)
 
 
+def _leading_blank_column(rows) -> bool:
+    """Does this table print an empty merged label column between labels and values?
+
+    Decided per table, not per row: a blank first cell in most rows that carry numbers is
+    layout; in a row or two it is a blank cell of data.
+    """
+    filled = [r for r in rows if any(t.strip() for t in r)]
+    return bool(filled) and sum(not r[0].strip() for r in filled) >= 0.6 * len(filled)
+
+
 def _place(doc: Compacted, pos: int) -> str:
     return f"line {doc.line_of(pos)}"
 
@@ -136,17 +146,21 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     found = _reanchor(doc, rows, _find_rows(doc, rows, start, end))
     stops = _stops(doc, found, T3_GROUPS, start, end)
 
-    readings, results = {}, {}
     numbers = {r.key: r.number for r in rows}
     order = [r.key for r in rows if r.key in found]
+    segments = {}
     for i, key in enumerate(order):
-        span = found[key]
-        seg_end = _segment_end(stops, span[1])
         nxt = order[i + 1] if i + 1 < len(order) else ""
-        seg = _value_text(doc, span[1], seg_end, numbers.get(nxt, ""))
-        reading = row_candidates(tokenize(seg, 7), 7, ("count",) * 7, row_sum_check, separated="\t" in seg)
+        segments[key] = _value_text(doc, found[key][1], _segment_end(stops, found[key][1]), numbers.get(nxt, ""))
+    tokens = {k: tokenize(seg, 7) for k, seg in segments.items()}
+    lead = _leading_blank_column(tokens.values())
+    readings, results = {}, {}
+    for key in order:
+        reading = row_candidates(tokens[key], 7, ("count",) * 7, row_sum_check,
+                                 separated="\t" in segments[key], lead_blank=lead)
         readings[key] = reading.candidates
-        results[key] = RowResult(key, (MISSING,) * 7, _label(doc, span), _place(doc, span[0]), reading.method)
+        results[key] = RowResult(key, (MISSING,) * 7, _label(doc, found[key]), _place(doc, found[key][0]),
+                                 reading.method)
 
     resolution = resolve_table3({k: v for k, v in readings.items() if v}, V.T3_OUTCOME_LEAVES[variant])
     for key, res in results.items():
