@@ -18,6 +18,8 @@ def to_json(report: ParsedReport) -> dict:
         "file": report.file_name, "report_id": report.report_id, "agency": report.agency_name,
         "agency_as_printed": report.agency_raw, "year": report.year, "template": report.template,
         "is_hybrid": report.is_hybrid, "parse_status": report.parse_status,
+        "agency_kind": report.agency.kind if report.agency else None,
+        "region_code": report.agency.region_code if report.agency else None,
         "quality_status": report.quality_status,
         "table2": {}, "table3": {}, "table4": [],
     }
@@ -41,11 +43,25 @@ def report_row(report: ParsedReport) -> dict:
     return {
         "report_id": report.report_id, "content_hash": report.content_hash, "file_name": report.file_name,
         "source_path": report.source_path, "file_format": report.file_format, "byte_size": report.byte_size,
-        "agency_raw": report.agency_raw, "agency_name": report.agency_name, "report_year": report.year,
+        "agency_raw": report.agency_raw, "agency_name": report.agency_name, **_agency_fields(report),
+        "report_year": report.year,
         "template": report.template, "is_hybrid": report.is_hybrid, "parse_status": report.parse_status,
         "quality_status": report.quality_status, "n_issues": len(report.issues),
         "parser_version": PARSER_VERSION,
     }
+
+
+def _agency_fields(report: ParsedReport) -> dict:
+    a = report.agency
+    if a is None:
+        return {"agency_kind": None, "agency_level": None, "region_code": None, "region_name": None,
+                "prefecture_code": None, "prefecture_name": None, "province_code": None, "province_name": None,
+                "agency_confidence": None, "agency_evidence": None}
+    return {"agency_kind": a.kind, "agency_level": a.level, "region_code": a.region_code,
+            "region_name": a.region_name, "prefecture_code": a.prefecture_code,
+            "prefecture_name": a.prefecture_name, "province_code": a.province_code,
+            "province_name": a.province_name, "agency_confidence": a.confidence,
+            "agency_evidence": "; ".join(a.evidence)}
 
 
 def cell_rows(report: ParsedReport) -> list[dict]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import vocabulary as V
+from .agency import AgencyResolution, resolve_agency
 from .cells import Cell
 from .identities import Check, table3_checks, table4_checks
 from .issues import Issue
@@ -32,6 +33,7 @@ class ParsedReport:
     year: int | None = None
     template: str | None = None
     is_hybrid: bool = False
+    agency: AgencyResolution | None = None
     table2: TableResult | None = None
     table3: TableResult | None = None
     table4: TableResult | None = None
@@ -77,8 +79,13 @@ def parse_text(report: ParsedReport, raw_text: str) -> ParsedReport:
 
     title, agency, year = find_title(text)
     report.agency_raw, report.agency_name = agency, normalize_agency(agency)
+    report.agency = resolve_agency(title, text, report.file_name, report.agency_name)
     if report.agency_name is None:
-        issue(Issue("agency_not_named", "warning", "the report never names its agency in a title"))
+        where = f"; the text places it in {report.agency.region_name}" if report.agency.region_name else ""
+        issue(Issue("agency_not_named", "warning", f"the report never names its agency in a title{where}"))
+    elif report.agency.region_code is None:
+        issue(Issue("agency_region_unresolved", "warning",
+                    f"{report.agency_name} could not be placed in the administrative divisions"))
     report.year = year or infer_year(text)
     if year is None:
         issue(Issue("year_inferred", "info" if report.year else "warning",

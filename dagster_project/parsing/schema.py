@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 REPORTS = {
     "report_id": pl.Utf8,        # first 16 hex digits of the content hash: stable across renames
@@ -18,6 +18,16 @@ REPORTS = {
     "byte_size": pl.Int64,
     "agency_raw": pl.Utf8,       # the reporting body as printed (null: never named)
     "agency_name": pl.Utf8,      # normalized to simplified Chinese (null: unidentified)
+    "agency_kind": pl.Utf8,      # county_government | general_office | department | aggregate | … | unidentified
+    "agency_level": pl.Utf8,     # province | prefecture | county | township | unknown
+    "region_code": pl.Utf8,      # 6-digit administrative division code of the agency's region
+    "region_name": pl.Utf8,
+    "prefecture_code": pl.Utf8,
+    "prefecture_name": pl.Utf8,
+    "province_code": pl.Utf8,
+    "province_name": pl.Utf8,
+    "agency_confidence": pl.Float64,
+    "agency_evidence": pl.Utf8,  # what the resolution used, "; "-separated
     "report_year": pl.Int32,     # the year reported on (not the publication year)
     "template": pl.Utf8,         # 2019 | 2021 | pre2019 | null
     "is_hybrid": pl.Boolean,     # 2021 tables with the 2019 single 其他处理 row
