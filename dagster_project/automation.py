@@ -5,7 +5,7 @@ import hashlib
 import dagster as dg
 
 from . import settings
-from .assets.raw import list_raw_files
+from .incremental import list_raw_files
 
 refresh_job = dg.define_asset_job(
     "refresh", selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor,

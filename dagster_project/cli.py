@@ -45,7 +45,7 @@ def _connect():
 
 
 def _print_table(header: list[str], rows: list[tuple]) -> None:
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
     for r in cells:
@@ -75,15 +75,36 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _metadata(result, key: str) -> dict:
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        if mat.asset_key.to_user_string() == key:
+            return {k: v.value for k, v in mat.metadata.items()}
+    return {}
+
+
 def cmd_refresh(args) -> int:
+    import os
+
     from dagster import DagsterInstance
 
     from .definitions import defs
 
+    os.environ.setdefault("OGI_PROGRESS", "1" if sys.stderr.isatty() else "")
     started = time.monotonic()
     result = defs.resolve_job_def("refresh").execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
     elapsed = time.monotonic() - started
-    print(f"refresh {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s (run {result.run_id})")
+    files, staged = _metadata(result, "raw_reports"), _metadata(result, "staging/reports")
+    published = bool(_metadata(result, "published_warehouse"))
+    rows = [("files", "new / changed / unchanged / removed",
+             " / ".join(str(files.get(f"files_{k}", "?")) for k in ("new", "changed", "unchanged", "removed"))),
+            ("reports", "parsed now / reused", f"{staged.get('rows_written', 0)} / {staged.get('reused', 0)}"),
+            ("reports", "parsed / flagged / failed (this run)",
+             " / ".join(str(staged.get(f"parsed_{k}", 0)) for k in ("parsed", "flagged", "failed"))),
+            ("warehouse", "published", "yes" if published else ("unchanged" if result.success else "NO (kept the last good build)")),
+            ("time", "wall", f"{elapsed:.1f} s")]
+    _print_table(["", "", ""], rows)
+    print(f"refresh {'succeeded' if result.success else 'FAILED'} (run {result.run_id})")
     if result.success:
         cmd_status(args)
     else:

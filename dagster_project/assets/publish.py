@@ -7,10 +7,10 @@ import dagster as dg
 import duckdb
 
 from .. import settings
-from .dbt import ogi_dbt_models
+from .dbt import current_fingerprint, ogi_dbt_models
 
 
-def publish(build, live) -> dict:
+def publish(build, live, fingerprint: str) -> dict:
     """Stamp the build, flush it to one file, then rename it over the live warehouse.
 
     Readers holding the old file keep their snapshot; new connections see the new build.
@@ -18,8 +18,8 @@ def publish(build, live) -> dict:
     with duckdb.connect(str(build)) as con:
         con.execute("create schema if not exists meta")
         con.execute("create or replace table meta.build_info as select ?::timestamptz as built_at, "
-                    "(select count(*) from main.dim_report) as n_reports",
-                    [datetime.now(timezone.utc)])
+                    "?::varchar as fingerprint, (select count(*) from main.dim_report) as n_reports",
+                    [datetime.now(timezone.utc), fingerprint])
         con.execute("checkpoint")
         n_reports = con.execute("select n_reports from meta.build_info").fetchall()[0][0]
     live.parent.mkdir(parents=True, exist_ok=True)
@@ -31,6 +31,6 @@ def publish(build, live) -> dict:
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """warehouse/ogi.duckdb: the last good build, for dashboards and notebooks (open read-only)."""
     live = settings.published_db_path()
-    stats = publish(settings.build_db_path(), live)
+    stats = publish(settings.build_db_path(), live, current_fingerprint())
     context.log.info(f"published {live}")
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(live)), **stats})

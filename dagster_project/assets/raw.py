@@ -1,40 +1,39 @@
 """The raw report files, identified by content hash."""
-
-import hashlib
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
 from .. import settings
-
-REPORT_SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".wps"}
-
-
-def list_raw_files(raw_dir: Path) -> list[Path]:
-    return sorted(p for p in raw_dir.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
-
-
-def inventory(raw_dir: Path) -> pl.DataFrame:
-    rows = [{"path": str(p.resolve()), "file_name": p.name, "byte_size": p.stat().st_size,
-             "content_hash": hashlib.sha256(p.read_bytes()).hexdigest()} for p in list_raw_files(raw_dir)]
-    return pl.DataFrame(rows, schema={"path": pl.Utf8, "file_name": pl.Utf8, "byte_size": pl.Int64,
-                                      "content_hash": pl.Utf8}, orient="row")
+from ..incremental import compare, take_inventory
 
 
 def inventory_path() -> Path:
-    return settings.staging_dir() / "inventory.parquet"
+    return settings.staging_dir() / "inventory" / "inventory.parquet"
+
+
+def read_inventory() -> pl.DataFrame | None:
+    path = inventory_path()
+    return pl.read_parquet(path) if path.exists() else None
 
 
 @dg.asset(group_name="ingest", kinds={"polars", "parquet"})
 def raw_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Every report file under raw/ with its SHA-256: the identity of a report version."""
-    inv = inventory(settings.raw_dir())
+    """Every report file under raw/ with its SHA-256: the identity of a report version.
+
+    Hashes of files whose path, size and modification time are unchanged are reused.
+    """
+    previous = read_inventory()
+    inventory = take_inventory(settings.raw_dir(), previous)
+    changes = compare(previous, inventory)
     path = inventory_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    inv.write_parquet(path)
-    context.log.info(f"{inv.height} report files under {settings.raw_dir()}")
+    tmp = path.with_suffix(".tmp")
+    inventory.write_parquet(tmp)
+    tmp.replace(path)
+    context.log.info(f"{inventory.height} report files under {settings.raw_dir()}: {changes.as_dict()}")
     return dg.MaterializeResult(metadata={
-        "files": inv.height, "bytes": int(inv["byte_size"].sum() or 0),
+        "files": inventory.height, "bytes": int(inventory["byte_size"].sum() or 0),
+        **{f"files_{k}": v for k, v in changes.as_dict().items()},
         "inventory": dg.MetadataValue.path(str(path)),
     })

@@ -1,17 +1,17 @@
 """Parsed reports as staging Parquet: the tables dbt reads as sources."""
-
-import shutil
-from pathlib import Path
+import os
+import time
 
 import dagster as dg
-import polars as pl
 
 from .. import settings
+from ..incremental import plan
+from ..parsing.batch import batches, print_progress, run_batches
 from ..parsing.schema import TABLES
-from ..parsing.staging import stage_batch
-from .raw import inventory_path, raw_reports
+from .raw import raw_reports, read_inventory
 
 STAGING_KEYS = {name: dg.AssetKey(["staging", name]) for name in TABLES}
+BATCH_SIZE = int(os.environ.get("OGI_BATCH_SIZE", "500"))
 
 
 @dg.multi_asset(
@@ -20,15 +20,30 @@ STAGING_KEYS = {name: dg.AssetKey(["staging", name]) for name in TABLES}
            for name, key in STAGING_KEYS.items()],
 )
 def staged_reports(context: dg.AssetExecutionContext):
-    """Parse every inventoried report and write the staging tables."""
-    files = [Path(p) for p in pl.read_parquet(inventory_path())["path"]]
+    """Parse the reports whose content is not staged yet (in parallel batches) and keep the rest."""
+    inventory = read_inventory()
     staging = settings.staging_dir()
-    for name in TABLES:  # a full refresh replaces every part
-        shutil.rmtree(staging / name, ignore_errors=True)
-    result = stage_batch(files, staging, "all")
-    context.log.info(f"parsed {result.n_reports} reports: {result.statuses}")
-    counts = {"reports": result.n_reports, "cells": result.n_cells, "issues": result.n_issues}
+    todo = plan(inventory, staging)
+    context.log.info(f"{len(todo.to_parse)} reports to parse, {todo.reused} reused, "
+                     f"{todo.dropped_parts} stale parts dropped")
+    last_logged = [0.0]
+
+    def progress(done: int, total: int, elapsed: float) -> None:
+        if os.environ.get("OGI_PROGRESS"):
+            print_progress(done, total, elapsed)
+        if done == total or done / total >= last_logged[0] + 0.1:
+            last_logged[0] = done / total
+            context.log.info(f"parsed {done}/{total} reports in {elapsed:.1f} s")
+
+    jobs = list(batches(todo.to_parse, BATCH_SIZE, f"b{time.time_ns()}"))
+    results = run_batches(jobs, staging, progress=progress)
+    statuses: dict[str, int] = {}
+    for r in results:
+        for k, v in r.statuses.items():
+            statuses[k] = statuses.get(k, 0) + v
+    counts = {"reports": sum(r.n_reports for r in results), "cells": sum(r.n_cells for r in results),
+              "issues": sum(r.n_issues for r in results)}
     for name, key in STAGING_KEYS.items():
-        yield dg.MaterializeResult(asset_key=key, metadata={
-            "rows": counts[name], **({f"status_{k}": v for k, v in result.statuses.items()} if name == "reports" else {}),
-        })
+        extra = {"reused": todo.reused, "dropped_parts": todo.dropped_parts,
+                 **{f"parsed_{k}": v for k, v in statuses.items()}} if name == "reports" else {}
+        yield dg.MaterializeResult(asset_key=key, metadata={"rows_written": counts[name], **extra})

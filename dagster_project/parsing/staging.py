@@ -20,6 +20,10 @@ from .report import ParsedReport, parse_file
 from .schema import TABLES
 
 
+class DocumentTimeout(Exception):
+    """Raised (by a SIGALRM handler) when one document exceeds its parsing budget."""
+
+
 @dataclass
 class BatchResult:
     batch_id: str
@@ -29,17 +33,33 @@ class BatchResult:
     statuses: dict[str, int]
 
 
-def parse_safely(path: Path) -> ParsedReport:
+def _failed(path: Path, code: str, message: str, place: str = "") -> ParsedReport:
+    data = path.read_bytes() if path.exists() else b""
+    report = ParsedReport(path.name, str(path.resolve()), hashlib.sha256(data).hexdigest(),
+                          path.suffix.lstrip(".").lower() or "unknown", len(data))
+    report.issues.append(Issue(code, "error", message, place))
+    return report
+
+
+def parse_safely(path: Path, timeout_s: float | None = None) -> ParsedReport:
+    """Parse one file; a crash, a time-out or exhausted memory becomes a failed report."""
+    import signal
+
+    if timeout_s:
+        signal.setitimer(signal.ITIMER_REAL, timeout_s)
     try:
         return parse_file(path)
+    except MemoryError:
+        return _failed(path, "parse_out_of_memory", "parsing exceeded the worker's memory limit")
+    except DocumentTimeout:
+        return _failed(path, "parse_timeout", f"parsing took longer than {timeout_s:g} s")
     except Exception as exc:  # a parser bug must not sink the batch: record it instead
-        data = path.read_bytes() if path.exists() else b""
-        report = ParsedReport(path.name, str(path.resolve()), hashlib.sha256(data).hexdigest(),
-                              path.suffix.lstrip(".").lower() or "unknown", len(data))
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        report.issues.append(Issue("parser_crash", "error", f"{type(exc).__name__}: {exc}",
-                                   f"{Path(where.filename).name}:{where.lineno}"))
-        return report
+        return _failed(path, "parser_crash", f"{type(exc).__name__}: {exc}",
+                       f"{Path(where.filename).name}:{where.lineno}")
+    finally:
+        if timeout_s:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def frames(reports: list[ParsedReport]) -> dict[str, pl.DataFrame]:
@@ -52,8 +72,13 @@ def frames(reports: list[ParsedReport]) -> dict[str, pl.DataFrame]:
 
 
 def write_part(tables: dict[str, pl.DataFrame], staging_dir: Path, batch_id: str) -> None:
-    """Write each table's part atomically (temp file + rename) so readers never see half a file."""
-    for name, df in tables.items():
+    """Write each table's part atomically (temp file + rename) so readers never see half a file.
+
+    `reports` goes last: its part is the batch's commit record. A batch killed before it leaves
+    only orphan cells/issues parts, which the next refresh removes and re-parses.
+    """
+    for name in ("cells", "issues", "reports"):
+        df = tables[name]
         folder = staging_dir / name
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".part-{batch_id}.parquet.tmp"
@@ -61,8 +86,8 @@ def write_part(tables: dict[str, pl.DataFrame], staging_dir: Path, batch_id: str
         tmp.replace(folder / f"part-{batch_id}.parquet")
 
 
-def stage_batch(files: list[Path], staging_dir: Path, batch_id: str) -> BatchResult:
-    reports = [parse_safely(Path(f)) for f in files]
+def stage_batch(files: list[Path], staging_dir: Path, batch_id: str, timeout_s: float | None = None) -> BatchResult:
+    reports = [parse_safely(Path(f), timeout_s) for f in files]
     tables = frames(reports)
     write_part(tables, staging_dir, batch_id)
     statuses = tables["reports"].group_by("parse_status").len()

@@ -1,0 +1,141 @@
+"""What a refresh has to do: inventory raw/ by content hash and reconcile it with staging.
+
+Pure functions over files and Polars frames (no Dagster), so the plan is testable alone:
+- the inventory reuses the previous hashes of files whose path, size and mtime are unchanged;
+- staged parts written by another parser version, orphaned by a killed batch, or holding
+  only removed files are deleted; only content not yet staged is parsed.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from .parsing.schema import PARSER_VERSION, TABLES
+
+REPORT_SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".wps"}
+INVENTORY_SCHEMA = {"path": pl.Utf8, "file_name": pl.Utf8, "byte_size": pl.Int64, "mtime_ns": pl.Int64,
+                    "content_hash": pl.Utf8}
+
+
+def list_raw_files(raw_dir: Path) -> list[Path]:
+    return sorted(p for p in raw_dir.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
+                  and not p.name.startswith("."))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def take_inventory(raw_dir: Path, previous: pl.DataFrame | None = None) -> pl.DataFrame:
+    known = {}
+    if previous is not None and previous.height:
+        known = {(r["path"], r["byte_size"], r["mtime_ns"]): r["content_hash"]
+                 for r in previous.select("path", "byte_size", "mtime_ns", "content_hash").iter_rows(named=True)}
+    rows = []
+    for p in list_raw_files(raw_dir):
+        st = p.stat()
+        path = str(p.resolve())
+        digest = known.get((path, st.st_size, st.st_mtime_ns)) or _sha256(p)
+        rows.append((path, p.name, st.st_size, st.st_mtime_ns, digest))
+    return pl.DataFrame(rows, schema=INVENTORY_SCHEMA, orient="row")
+
+
+@dataclass
+class Changes:
+    new: int
+    changed: int
+    unchanged: int
+    removed: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged, "removed": self.removed}
+
+
+def compare(previous: pl.DataFrame | None, current: pl.DataFrame) -> Changes:
+    if previous is None or previous.height == 0:
+        return Changes(current.height, 0, 0, 0)
+    joined = current.select("path", "content_hash").join(
+        previous.select("path", pl.col("content_hash").alias("before")), on="path", how="full", coalesce=True)
+    return Changes(
+        new=joined.filter(pl.col("before").is_null()).height,
+        changed=joined.filter(pl.col("content_hash").is_not_null() & pl.col("before").is_not_null()
+                              & (pl.col("content_hash") != pl.col("before"))).height,
+        unchanged=joined.filter(pl.col("content_hash") == pl.col("before")).height,
+        removed=joined.filter(pl.col("content_hash").is_null()).height,
+    )
+
+
+@dataclass
+class Plan:
+    to_parse: list[str]          # one path per content hash that has no staged rows
+    reused: int                  # content hashes whose staged rows are kept
+    dropped_parts: int           # parts deleted (stale parser version, orphaned, or all removed)
+
+
+def _parts(staging_dir: Path, table: str) -> list[Path]:
+    folder = staging_dir / table
+    return sorted(folder.glob("part-*.parquet")) if folder.exists() else []
+
+
+def _drop_batch(staging_dir: Path, batch_file: str) -> None:
+    for table in TABLES:
+        (staging_dir / table / batch_file).unlink(missing_ok=True)
+
+
+def plan(inventory: pl.DataFrame, staging_dir: Path) -> Plan:
+    for leftover in staging_dir.glob("*/.part-*.tmp"):  # a write killed mid-way
+        leftover.unlink()
+    dropped = 0
+    committed = {p.name for p in _parts(staging_dir, "reports")}
+    for table in ("cells", "issues"):  # parts of a batch killed before its reports part
+        for part in _parts(staging_dir, table):
+            if part.name not in committed:
+                part.unlink()
+                dropped += 1
+    current = set(inventory["content_hash"].to_list())
+    staged: set[str] = set()
+    for part in _parts(staging_dir, "reports"):
+        meta = pl.read_parquet(part, columns=["content_hash", "parser_version"])
+        hashes = set(meta["content_hash"].to_list())
+        stale = meta.filter(pl.col("parser_version") != PARSER_VERSION).height > 0
+        if stale or not hashes & current:
+            _drop_batch(staging_dir, part.name)
+            dropped += 1
+        else:
+            staged |= hashes
+    todo = inventory.filter(~pl.col("content_hash").is_in(list(staged))).unique("content_hash", keep="first",
+                                                                               maintain_order=True)
+    return Plan(todo["path"].to_list(), len(current & staged), dropped)
+
+
+def fingerprint(inventory: pl.DataFrame, dbt_dir: Path) -> str:
+    """What the published warehouse is a function of: the files (path and content), the parser
+    version and the dbt project. Equal fingerprints mean a rebuild would produce the same marts."""
+    h = hashlib.sha256(PARSER_VERSION.encode())
+    for path, digest in sorted(inventory.select("path", "content_hash").iter_rows()):
+        h.update(f"{path}\0{digest}\n".encode())
+    for path in sorted(p for sub in ("models", "seeds", "macros", "tests") for p in (dbt_dir / sub).rglob("*")
+                       if p.is_file()) + [dbt_dir / "dbt_project.yml", dbt_dir / "profiles.yml"]:
+        h.update(str(path.relative_to(dbt_dir)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def published_fingerprint(db_path: Path) -> str | None:
+    """The fingerprint stamped into a published warehouse (None when absent or unreadable)."""
+    import duckdb
+
+    if not db_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return con.execute("select fingerprint from meta.build_info").fetchall()[0][0]
+    except (duckdb.Error, IndexError):
+        return None
