@@ -9,7 +9,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test test-slow manifest dev docs accuracy clean help
+.PHONY: run test test-slow manifest dev docs accuracy bench clean help
 
 help:
 	@echo "make run        build warehouse/ogi.duckdb from raw/ (creates .venv on first use)"
@@ -17,6 +17,7 @@ help:
 	@echo "make dev        open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make docs       dbt docs as one static HTML file: dbt/target/static_index.html"
 	@echo "make accuracy   score the parser against the answer keys in $(SHARED)/answers"
+	@echo "make bench      benchmark: parse throughput, full/incremental/no-change refresh"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +49,12 @@ docs: manifest
 	mkdir -p warehouse/docs && cp warehouse/ogi.duckdb warehouse/docs/ogi.duckdb
 	cd dbt && OGI_BUILD_DB=$(CURDIR)/warehouse/docs/ogi.duckdb OGI_STAGING_DIR=$(CURDIR)/warehouse/staging \
 	  ../$(BIN)/dbt docs generate --static --project-dir . --profiles-dir .
+
+accuracy: $(STAMP)
+	$(BIN)/python scripts/accuracy.py --shared $(SHARED)
+
+bench: manifest
+	$(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf warehouse/staging warehouse/build warehouse/docs warehouse/ogi.duckdb dbt/target dbt/logs

@@ -1,0 +1,63 @@
+"""HTML → text: block elements as lines, data tables as tab-separated rows. Nothing is fetched."""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+
+_BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "pre",
+           "blockquote", "ul", "ol", "dl", "dt", "dd", "center", "hr"}
+_DROP = {"script", "style", "head", "noscript", "template", "iframe", "object"}
+_SPACE = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+def _cell_text(cell) -> str:
+    # Text wrapped inside a cell (labels broken by <br>) joins without a space.
+    return "".join(_SPACE.sub(" ", t).strip() for t in cell.itertext()).strip()
+
+
+def _table(table, out: list[str]) -> None:
+    out.append("\n")
+    for row in table.iter("tr"):
+        if row.getparent() is not None and _nearest_table(row) is not table:
+            continue
+        cells = [_cell_text(c) for c in row if c.tag in ("td", "th")]
+        out.append("".join(c + "\t" for c in cells) + "\n")  # every cell ends with a tab
+    out.append("\n")
+
+
+def _nearest_table(el):
+    el = el.getparent()
+    while el is not None and el.tag != "table":
+        el = el.getparent()
+    return el
+
+
+def _walk(el, out: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _DROP:
+        out.append(el.tail or "")
+        return
+    if tag == "table" and not el.xpath(".//table"):  # a data table (layout tables just nest)
+        _table(el, out)
+    else:
+        if tag in _BLOCKS:
+            out.append("\n")
+        out.append(el.text or "")
+        for child in el:
+            _walk(child, out)
+        if tag in _BLOCKS:
+            out.append("\n")
+    out.append(el.tail or "")
+
+
+def html_to_text(html: str) -> str:
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return re.sub(r"<[^>]+>", "\n", html)
+    out: list[str] = []
+    _walk(root, out)
+    lines = [_SPACE.sub(" ", ln).strip() if "\t" not in ln else ln for ln in "".join(out).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n ") + "\n"  # keep the last cell's tab
