@@ -105,11 +105,12 @@ def _distribute(tokens: list[str], width: int, max_digits: int):
             return
         tok = tokens[i]
         remaining = len(tokens) - i - 1
-        if tok.isdigit() and len(tok) > 1:
-            for k in range(1, min(len(tok), left - remaining) + 1):
-                for cut in _splits(tok, k, max_digits):
+        sign, digits = (tok[0], tok[1:]) if tok[:1] in "+-" else ("", tok)
+        if digits.isdigit() and len(digits) > 1:  # a sign stays with the first number of the run
+            for k in range(1, min(len(digits), left - remaining) + 1):
+                for cut in _splits(digits, k, max_digits):
                     for rest in rec(i + 1, left - k):
-                        yield cut + rest
+                        yield (sign + cut[0],) + cut[1:] + rest
         elif left >= 1:
             for rest in rec(i + 1, left - 1):
                 yield (tok,) + rest
@@ -164,6 +165,8 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
     found: dict[tuple, tuple[Cell, ...]] = {}
     for pieces in ([] if separated else _distribute(trimmed, width, max_digits)):
         cells = read(pieces)
+        if any(c.value is not None and c.value < 0 and kinds[j] == "count" for j, c in enumerate(cells)):
+            continue  # a count is never negative: this cut is not a reading
         if row_check is None or row_check([c.value for c in cells]) is not False:
             found.setdefault(tuple(c.value for c in cells), cells)
     method = "split"

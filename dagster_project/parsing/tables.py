@@ -29,9 +29,12 @@ T2_HEADERS = re.compile(
     r"|上一年项目数量|本年增/?减|(本年)?处理决定数量|采购项目数量|采购总金额(\([^)]*\))?"
     r"|本年制发件数|本年废止件数|现行有效件数|本年收费金额(\([^)]*\))?"
 )
+# 表四's header words, also as the fragments converters leave when a header cell wraps
+# (结果/维持 on separate lines).
 T4_HEADER = re.compile(
-    r"行政复议|行政诉讼|结果维持|结果纠正|其他结果|尚未审结|总计|未经复议直接(起诉|诉讼)|复议后(起诉|诉讼)"
+    r"行政复议|行政诉讼|未经复议直接(起诉|诉讼)|复议后(起诉|诉讼)|结果|维持|纠正|其他|尚未|审结|总计"
 )
+T4_START = re.compile(r"结果维持|行政复议、?(和|及)?行政诉讼情况|行政复议行政诉讼")
 SECTION_3 = re.compile(r"(三|3)[、.]?收到和处理政府信息公开申请")
 
 
@@ -182,7 +185,7 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     One flat row, three blocks split over separate small tables, or headers and values on
     separate lines all read the same way; the block totals then check the reading.
     """
-    head = re.compile(r"结果维持").search(doc.compact, after)
+    head = T4_START.search(doc.compact, after)
     if not head:
         return None
     end_m = re.compile(r"五[、.]").search(doc.compact, head.end())
