@@ -76,3 +76,13 @@ def test_reconstructed_cells_are_marked_in_staging_rows():
     rows = cell_rows(parse_file(REPO / "raw" / "003_2baf5ee0490418e5.txt"))
     rebuilt = [r for r in rows if r["is_reconstructed"]]
     assert len(rebuilt) == 21 and all(r["raw_text"] is None and r["value"] == 0 for r in rebuilt)
+
+
+def test_a_misspelled_label_is_matched_approximately_and_said_so(tmp_path):
+    text = (REPO / "raw" / "002_27a7349fbee7f2fc.txt").read_text(encoding="utf-8")
+    typo = text.replace("没有现成信息需要另行制作", "没有现存信息需另行制作")  # two slips in one label
+    (tmp_path / "typo.txt").write_text(typo, encoding="utf-8")
+    r = to_json(parse_file(tmp_path / "typo.txt"))
+    assert r["table3"] == parsed("002_27a7349fbee7f2fc.txt")["table3"]
+    fuzzy = [i for i in r["issues"] if i["code"] == "label_fuzzy_match"]
+    assert len(fuzzy) == 1 and "没有现存信息需另行制作" in fuzzy[0]["message"]

@@ -137,6 +137,10 @@ def _row_issues(report: ParsedReport) -> None:
             continue
         for key, row in table.rows.items():
             place = f"{name}.{key}" + (f" ({row.place})" if row.place else "")
+            if row.fuzzy_score is not None:
+                issue(Issue("label_fuzzy_match", "info",
+                            f"{name} row {key}: printed label “{row.label}” matched the official wording "
+                            f"approximately (score {row.fuzzy_score:g} ≥ threshold)", place))
             if row.method == "missing":
                 issue(Issue("row_not_found", "warning", f"{name} row {key} is not in the report", place))
             elif row.method == "unresolved":

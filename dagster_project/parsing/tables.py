@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from . import vocabulary as V
 from .cells import MISSING, Cell, block_sum_check, row_candidates, row_sum_check, tokenize
 from .solver import resolve_table3
-from .text import Compacted
+from .text import Compacted, normalize
 
 ROW_WINDOW = 1500  # how far (compact chars) the next row label may be from the previous one
 
@@ -46,6 +46,7 @@ class RowResult:
     place: str | None = None
     method: str = "missing"
     candidates: list = field(default_factory=list)  # unresolved readings, for the issue text
+    fuzzy_score: float | None = None  # the label was matched approximately, with this score
 
 
 @dataclass
@@ -74,11 +75,14 @@ def _value_text(doc: Compacted, start: int, end: int, next_number: str = "") -> 
     return _CN_NUMBERING.sub("", seg)
 
 
-def _find_rows(doc: Compacted, rows, start: int, limit: int, follows: re.Pattern | None = None):
+def _find_rows(doc: Compacted, rows, start: int, limit: int, follows: re.Pattern | None = None,
+               fuzzy: dict | None = None):
     """Find each row label in order; returns {key: (match_start, match_end)}.
 
     `follows`, when given, must match right after a label: it tells a row label (followed by
-    values or by another label) from the same words used in prose.
+    values or by another label) from the same words used in prose. Labels the patterns miss
+    are looked for approximately between their neighbours (see `_fuzzy_row`); the score of
+    each such match is recorded in `fuzzy`.
     """
     found: dict[str, tuple[int, int]] = {}
     pos = start
@@ -88,7 +92,39 @@ def _find_rows(doc: Compacted, rows, start: int, limit: int, follows: re.Pattern
                 found[row.key] = (m.start(), m.end())
                 pos = m.end()
                 break
+    if fuzzy is not None:
+        keys = [r.key for r in rows]
+        for i, row in enumerate(rows):
+            if row.key in found:
+                continue
+            lo = max((found[k][1] for k in keys[:i] if k in found), default=start)
+            hi = min((found[k][0] for k in keys[i + 1:] if k in found), default=limit)
+            hit = _fuzzy_row(doc.compact, row.label, lo, min(hi, lo + ROW_WINDOW))
+            if hit:
+                found[row.key], fuzzy[row.key] = hit[:2], hit[2]
     return found
+
+
+FUZZY_THRESHOLD = 80.0  # searched only between the neighbouring labels, so a loose score is safe
+_NUMBERING = re.compile(r"^(\d{1,2}[.、]|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]\))")
+
+
+def _fuzzy_row(compact: str, label: str, lo: int, hi: int) -> tuple[int, int, float] | None:
+    """The best approximate occurrence of an official label (typos, dropped or swapped
+    characters) in compact[lo:hi], if it scores at least FUZZY_THRESHOLD."""
+    from rapidfuzz import fuzz
+
+    core = _NUMBERING.sub("", re.sub(r"\s", "", normalize(label)))
+    window = compact[lo:hi]
+    if len(core) < 6 or len(window) < len(core) - 2:
+        return None
+    hit = fuzz.partial_ratio_alignment(core, window)
+    if hit is None or hit.score < FUZZY_THRESHOLD:
+        return None
+    end = lo + hit.dest_end
+    while end > lo + hit.dest_start and compact[end - 1].isdigit():  # the alignment may reach into values
+        end -= 1
+    return lo + hit.dest_start, end, round(hit.score, 1)
 
 
 def _reanchor(doc: Compacted, rows, found: dict) -> dict:
@@ -146,7 +182,8 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     region = doc.compact[start:end]
     variant = "2021" if re.search(r"逾期不补正|逾期未按收费通知", region) else "2019"
     rows = V.T3_ROWS[variant]
-    found = _reanchor(doc, rows, _find_rows(doc, rows, start, end))
+    fuzzy: dict[str, float] = {}
+    found = _reanchor(doc, rows, _find_rows(doc, rows, start, end, fuzzy=fuzzy))
     stops = _stops(doc, found, T3_GROUPS, start, end)
 
     numbers = {r.key: r.number for r in rows}
@@ -163,7 +200,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
                                  separated="\t" in segments[key], lead_blank=lead)
         readings[key] = reading.candidates
         results[key] = RowResult(key, (MISSING,) * 7, _label(doc, found[key]), _place(doc, found[key][0]),
-                                 reading.method)
+                                 reading.method, fuzzy_score=fuzzy.get(key))
 
     resolution = resolve_table3({k: v for k, v in readings.items() if v}, V.T3_OUTCOME_LEAVES[variant])
     for key, res in results.items():
