@@ -152,6 +152,10 @@ def _row_issues(report: ParsedReport) -> None:
                 issue(Issue("row_unreadable", "error", f"{name} row {key}: no reading fits the row", place))
             elif row.method.startswith("split"):
                 split_rows.append(f"{name}.{key}")
+            elif row.method.startswith("by_order"):
+                issue(Issue("values_matched_by_order", "warning",
+                            f"{name} row {key}: its numbers are printed apart from its label; they were "
+                            "matched by order and every identity of the table holds with them", place))
             elif row.method == "short_row":
                 issue(Issue("row_cut_short", "warning", f"{name} row {key} has fewer cells than the format", place))
             if any(c.reconstructed for c in row.cells):

@@ -27,7 +27,7 @@ def _values(cells) -> list[float | None]:
     return [c.value for c in cells]
 
 
-def _columns_hold(grid: dict[str, tuple[Cell, ...]], leaves: tuple[str, ...]) -> bool:
+def columns_hold(grid: dict[str, tuple[Cell, ...]], leaves: tuple[str, ...]) -> bool:
     width = len(next(iter(grid.values())))
     head = [grid.get(k) for k in ("new_received", "carried_over", "total_handled", "carried_forward")]
     for col in range(width):
@@ -57,7 +57,7 @@ def resolve_table3(readings: dict[str, list[tuple[Cell, ...]]], leaves: tuple[st
     for combo in product(*(open_rows[k] for k in keys)):
         grid = dict(fixed)
         grid.update(zip(keys, combo))
-        if _columns_hold(grid, leaves):
+        if columns_hold(grid, leaves):
             solutions.append(combo)
             if len(solutions) >= MAX_SOLUTIONS:
                 break

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from . import vocabulary as V
-from .cells import MISSING, Cell, block_sum_check, row_candidates, row_sum_check, tokenize
-from .solver import resolve_table3
+from .cells import MISSING, Cell, block_sum_check, parse_value, row_candidates, row_sum_check, tokenize
+from .solver import columns_hold, resolve_table3
 from .text import Compacted, normalize
 
 ROW_WINDOW = 1500  # how far (compact chars) the next row label may be from the previous one
@@ -202,6 +202,12 @@ def extract_table3(doc: Compacted) -> TableResult | None:
         results[key] = RowResult(key, (MISSING,) * 7, _label(doc, found[key]), _place(doc, found[key][0]),
                                  reading.method, fuzzy_score=fuzzy.get(key))
 
+    inline = {k: bool(seg.split("\n")[0].strip()) for k, seg in segments.items()}
+    detached = _values_by_order(doc, start, end, rows, readings, inline, V.T3_OUTCOME_LEAVES[variant])
+    if detached:
+        readings.update(detached)
+        for key in detached:
+            results.setdefault(key, RowResult(key, (MISSING,) * 7)).method = "by_order"
     resolution = resolve_table3({k: v for k, v in readings.items() if v}, V.T3_OUTCOME_LEAVES[variant])
     for key, res in results.items():
         if key in resolution.chosen:
@@ -214,6 +220,31 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     for row in rows:
         results.setdefault(row.key, RowResult(row.key, (MISSING,) * 7))
     return TableResult(results, start, end, variant)
+
+
+_VALUE_ROW = re.compile(r"^(?:[ \t]*\d+[ \t]*\t){7}[ \t]*$")
+
+
+def _values_by_order(doc: Compacted, start: int, end: int, rows, readings: dict, inline: dict,
+                     leaves: tuple[str, ...]) -> dict:
+    """Converters (PDF → Markdown) print some rows' numbers on lines of their own, apart from
+    their labels and not always next to them. When the rows left without values on their
+    label's line are exactly as many as the value-only lines of the table, pair them in
+    order — and keep the pairing only if every identity of the table then holds."""
+    if all(inline.get(r.key) and readings.get(r.key) for r in rows if r.key in inline):
+        return {}
+    text = doc.text[doc.origin(start):doc.origin(end)]
+    value_lines = [ln for ln in text.split("\n") if _VALUE_ROW.match(ln)]
+    # Every 表三 row is printed; a label the converter scrambled beyond recognition still waits
+    # for its values, like one printed out of order.
+    waiting = [r.key for r in rows if not inline.get(r.key)]
+    if not waiting or len(value_lines) != len(waiting):
+        return {}
+    paired = {key: [tuple(parse_value(v) for v in line.split("\t")[:7])] for key, line in zip(waiting, value_lines)}
+    grid = {k: v[0] for k, v in readings.items() if len(v) == 1} | {k: v[0] for k, v in paired.items()}
+    if len(grid) != len(rows) or any(row_sum_check([c.value for c in cells]) is False for cells in grid.values()):
+        return {}
+    return paired if columns_hold(grid, leaves) else {}
 
 
 def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
@@ -260,7 +291,11 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
         return TableResult({}, start, end, None)
     items = V.T2_ITEMS[variant]
     labels = "|".join(i.pattern for i in items)
-    found = _find_rows(doc, items, start, end, re.compile(rf"[\d+\-无/.]|{labels}|{T2_HEADERS.pattern}"))
+    follows = re.compile(rf"[\d+\-无/.]|{labels}|{T2_HEADERS.pattern}")
+    # 表二's items are distinct words and its sub-tables may be printed in any order.
+    found = {}
+    for item in items:
+        found.update(_find_rows(doc, [item], start, end, follows))
     stops = _stops(doc, found, T2_HEADERS, start, end)
     money_unit = "元" if re.search(r"采购总金额\(元\)|金额\(单位:元\)", region) else None
     results = {}
