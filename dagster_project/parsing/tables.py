@@ -222,7 +222,8 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     return TableResult(results, start, end, variant)
 
 
-_VALUE_ROW = re.compile(r"^(?:[ \t]*\d+[ \t]*\t){7}[ \t]*$")
+# Seven numbers closing a line, possibly after a fragment of a wrapped label.
+_VALUE_ROW = re.compile(r"^(?P<lead>(?:[^\t\d]*\t)*)(?:[ ]*\d+[ ]*\t){7}[ \t]*$")
 
 
 def _values_by_order(doc: Compacted, start: int, end: int, rows, readings: dict, inline: dict,
@@ -234,7 +235,13 @@ def _values_by_order(doc: Compacted, start: int, end: int, rows, readings: dict,
     if all(inline.get(r.key) and readings.get(r.key) for r in rows if r.key in inline):
         return {}
     text = doc.text[doc.origin(start):doc.origin(end)]
-    value_lines = [ln for ln in text.split("\n") if _VALUE_ROW.match(ln)]
+    patterns = [re.compile(r.pattern) for r in rows]
+    value_lines = []
+    for line in text.split("\n"):
+        m = _VALUE_ROW.match(line)
+        lead = re.sub(r"\s", "", m.group("lead")) if m else ""
+        if m and not any(p.search(lead) for p in patterns):  # a whole label: that row reads itself
+            value_lines.append(line[m.end("lead"):])
     # Every 表三 row is printed; a label the converter scrambled beyond recognition still waits
     # for its values, like one printed out of order.
     waiting = [r.key for r in rows if not inline.get(r.key)]
