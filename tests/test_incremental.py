@@ -1,0 +1,77 @@
+"""The refresh plan: what is parsed again, what is reused, what is dropped."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import polars as pl
+
+from conftest import RAW
+from dagster_project import incremental
+from dagster_project.parsing.staging import stage_batch
+
+
+def raw_with(tmp_path, names):
+    raw = tmp_path / "raw"
+    raw.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(next(RAW.glob(f"{name}_*")), raw)
+    return raw
+
+
+def test_inventory_reuses_hashes_of_unchanged_files(tmp_path, monkeypatch):
+    raw = raw_with(tmp_path, ["000", "002"])
+    first = incremental.take_inventory(raw)
+    calls = []
+    monkeypatch.setattr(incremental, "_sha256", lambda p: calls.append(p) or "x")
+    again = incremental.take_inventory(raw, first)
+    assert calls == [] and again["content_hash"].to_list() == first["content_hash"].to_list()
+
+
+def test_changes_are_counted_by_path(tmp_path):
+    raw = raw_with(tmp_path, ["000", "002", "003"])
+    before = incremental.take_inventory(raw)
+    (raw / next(p.name for p in raw.iterdir() if p.name.startswith("000"))).unlink()
+    changed = next(p for p in raw.iterdir() if p.name.startswith("002"))
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    shutil.copy(next(RAW.glob("004_*")), raw)
+    after = incremental.take_inventory(raw, before)
+    assert incremental.compare(before, after).as_dict() == {"new": 1, "changed": 1, "unchanged": 1, "removed": 1}
+
+
+def test_plan_parses_only_new_content_and_drops_stale_orphaned_and_dead_parts(tmp_path):
+    raw = raw_with(tmp_path, ["000", "002"])
+    staging = tmp_path / "staging"
+    inventory = incremental.take_inventory(raw)
+    assert len(incremental.plan(inventory, staging).to_parse) == 2
+    stage_batch([raw / p for p in sorted(os.listdir(raw))], staging, "b1")
+
+    plan = incremental.plan(inventory, staging)
+    assert plan.to_parse == [] and plan.reused == 2 and plan.dropped_parts == 0
+
+    # a batch killed after its cells part but before its reports part leaves an orphan
+    (staging / "cells" / "part-b2.parquet").write_bytes((staging / "cells" / "part-b1.parquet").read_bytes())
+    (staging / "issues" / ".part-b3.parquet.tmp").write_bytes(b"half a file")
+    shutil.copy(next(RAW.glob("004_*")), raw)
+    inventory = incremental.take_inventory(raw, inventory)
+    plan = incremental.plan(inventory, staging)
+    assert [os.path.basename(p) for p in plan.to_parse] == [next(RAW.glob("004_*")).name]
+    assert plan.dropped_parts == 1 and not (staging / "cells" / "part-b2.parquet").exists()
+    assert not (staging / "issues" / ".part-b3.parquet.tmp").exists()
+
+    # a part written by another parser version is parsed again
+    reports = pl.read_parquet(staging / "reports" / "part-b1.parquet")
+    reports.with_columns(pl.lit("0").alias("parser_version")).write_parquet(staging / "reports" / "part-b1.parquet")
+    plan = incremental.plan(inventory, staging)
+    assert len(plan.to_parse) == 3 and not (staging / "cells" / "part-b1.parquet").exists()
+
+
+def test_fingerprint_follows_files_and_dbt_project(tmp_path):
+    from dagster_project.settings import DBT_PROJECT_DIR
+
+    raw = raw_with(tmp_path, ["000"])
+    inventory = incremental.take_inventory(raw)
+    same = incremental.fingerprint(incremental.take_inventory(raw, inventory), DBT_PROJECT_DIR)
+    assert incremental.fingerprint(inventory, DBT_PROJECT_DIR) == same
+    shutil.copy(next(RAW.glob("002_*")), raw)
+    assert incremental.fingerprint(incremental.take_inventory(raw, inventory), DBT_PROJECT_DIR) != same
