@@ -45,9 +45,9 @@ def parse_safely(path: Path, timeout_s: float | None = None) -> ParsedReport:
     """Parse one file; a crash, a time-out or exhausted memory becomes a failed report."""
     import signal
 
-    if timeout_s:
-        signal.setitimer(signal.ITIMER_REAL, timeout_s)
     try:
+        if timeout_s:  # armed inside the try: even an immediate alarm is caught below
+            signal.setitimer(signal.ITIMER_REAL, timeout_s)
         return parse_file(path)
     except MemoryError:
         return _failed(path, "parse_out_of_memory", "parsing exceeded the worker's memory limit")
