@@ -63,3 +63,26 @@ def test_compacted_maps_back_to_the_original():
     doc = Compacted(normalize("三 、 本 年\n度\t结果"))
     i = doc.compact.index("本年度")
     assert doc.text[doc.origin(i)] == "本" and doc.line_of(i + 2) == 2
+
+
+def test_glued_run_one_digit_short_is_solved_by_the_row_sum():
+    """`0 00000`: seven cells printed as six digits; every placement of the lost cell gives the
+    same row, so it is reconstructed (and marked so)."""
+    reading = row_candidates(tokenize("0 00000", 7), 7, ("count",) * 7, row_sum_check)
+    assert reading.method == "missing_cell"
+    assert [[c.value for c in cand] for cand in reading.candidates] == [[0] * 7]
+    assert sum(c.reconstructed for c in reading.candidates[0]) == 1
+
+
+def test_glued_run_short_by_one_stays_open_when_placements_disagree():
+    reading = row_candidates(tokenize("110002", 7), 7, ("count",) * 7, row_sum_check)
+    assert len({tuple(c.value for c in cand) for cand in reading.candidates}) > 1
+
+
+def test_ambiguous_readings_keep_only_the_cells_they_agree_on():
+    from dagster_project.parsing.tables import agreed_cells
+
+    reading = row_candidates(tokenize("2648-18538", 3), 3, ("count", "signed", "count"))
+    cells = agreed_cells(reading.candidates, 3)
+    assert [c.value for c in cells] == [2648, None, None]
+    assert [c.value_class for c in cells] == ["number", "missing", "missing"]

@@ -170,15 +170,20 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
         if row_check is None or row_check([c.value for c in cells]) is not False:
             found.setdefault(tuple(c.value for c in cells), cells)
     method = "split"
-    if not found and len(trimmed) == width - 1 and row_check is not None:
+    if not found and row_check is not None:
+        # One cell lost: the printed pieces (or a glued run cut into one piece fewer) fill the
+        # other positions, and the row sum solves the lost one.
         method = "missing_cell"
-        for gap in range(width):
-            pieces = trimmed[:gap] + [None] + trimmed[gap:]
-            cells = [parse_value(p, kinds[j], units[j]) if p is not None else MISSING
-                     for j, p in enumerate(pieces)]
-            solved = _fill_by_row_sum(cells)
-            if solved is not None and row_check([c.value for c in solved]) is not False:
-                found.setdefault(tuple(c.value for c in solved), tuple(solved))
+        shorter = ([trimmed] if len(trimmed) == width - 1 else []) if separated \
+            else _distribute(trimmed, width - 1, max_digits)
+        for printed in shorter:
+            for gap in range(width):
+                pieces = list(printed[:gap]) + [None] + list(printed[gap:])
+                cells = [parse_value(p, kinds[j], units[j]) if p is not None else MISSING
+                         for j, p in enumerate(pieces)]
+                solved = _fill_by_row_sum(cells)
+                if solved is not None and row_check([c.value for c in solved]) is not False:
+                    found.setdefault(tuple(c.value for c in solved), tuple(solved))
     return RowReading(list(found.values()), method if found else "unreadable", tokens)
 
 

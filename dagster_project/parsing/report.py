@@ -146,7 +146,8 @@ def _row_issues(report: ParsedReport) -> None:
             elif row.method == "unresolved":
                 options = "; ".join(_fmt(c.value for c in cand) for cand in row.candidates[:8])
                 issue(Issue("cells_ambiguous", "error",
-                            f"{name} row {key}: the printed digits allow several readings, left blank: {options}",
+                            f"{name} row {key}: the printed digits allow several readings; cells they all agree "
+                            f"on are kept, the others left blank: {options}",
                             place))
             elif row.method == "unreadable":
                 issue(Issue("row_unreadable", "error", f"{name} row {key}: no reading fits the row", place))

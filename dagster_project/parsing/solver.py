@@ -61,11 +61,12 @@ def resolve_table3(readings: dict[str, list[tuple[Cell, ...]]], leaves: tuple[st
             solutions.append(combo)
             if len(solutions) >= MAX_SOLUTIONS:
                 break
+    complete = len(solutions) < MAX_SOLUTIONS  # otherwise unseen solutions may disagree
     chosen, unresolved = dict(fixed), {}
     for i, k in enumerate(keys):
         readings_k = {tuple(_values(s[i])): s[i] for s in solutions}
-        if len(readings_k) == 1:
+        if len(readings_k) == 1 and complete:
             chosen[k] = next(iter(readings_k.values()))
         else:
-            unresolved[k] = list(readings_k.values()) or open_rows[k]
+            unresolved[k] = (list(readings_k.values()) if complete else []) or open_rows[k]
     return Resolution(chosen, unresolved, used_identities=True)

@@ -58,6 +58,17 @@ class TableResult:
     unit_hint: str | None = None
 
 
+def agreed_cells(candidates: list[tuple[Cell, ...]], width: int) -> tuple[Cell, ...]:
+    """The cells every candidate reading agrees on; the others stay missing.
+
+    A glued run such as ``2648-18538`` leaves the later cells open but not the first one.
+    """
+    if not candidates:
+        return (MISSING,) * width
+    return tuple(candidates[0][j] if len({c[j].value for c in candidates}) == 1 else MISSING
+                 for j in range(width))
+
+
 def _value_text(doc: Compacted, start: int, end: int, next_number: str = "") -> str:
     """Original text between two compact positions, trimmed to what can be values."""
     # Start right after the label's last character so the separators that follow it survive.
@@ -217,6 +228,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
         else:
             res.candidates = resolution.unresolved.get(key, [])
             res.method = "unresolved" if res.candidates else "unreadable"
+            res.cells = agreed_cells(res.candidates, 7)
     for row in rows:
         results.setdefault(row.key, RowResult(row.key, (MISSING,) * 7))
     return TableResult(results, start, end, variant)
@@ -274,7 +286,7 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
         tokens += [t for t in tokenize(seg, 15) if t.strip() or "\t" in seg]
     reading = row_candidates(tokens, 15, ("count",) * 15, block_sum_check, separated=separated)
     place = _place(doc, headers[-1].end())
-    cells = reading.candidates[0] if len(reading.candidates) == 1 else (MISSING,) * 15
+    cells = agreed_cells(reading.candidates, 15)
     method = reading.method if len(reading.candidates) == 1 else ("unresolved" if reading.candidates else "unreadable")
     rows = {}
     for b, block in enumerate(V.T4_BLOCKS):
@@ -322,6 +334,7 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
             res.cells = reading.candidates[0]
         elif reading.candidates:
             res.method, res.candidates = "unresolved", reading.candidates
+            res.cells = agreed_cells(reading.candidates, width)
         elif "\t" in seg and 0 < len([t for t in tokens if t.strip()]) < width:
             # Row cut short in the source: keep what is printed, left to right.
             kept = [t for t in tokens if t.strip()]
