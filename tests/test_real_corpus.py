@@ -1,0 +1,82 @@
+"""The published reports in ../shared/corpus/real, read in place, against their manifest and the
+hand-checked answer keys in ../shared/answers/real. Skipped where that folder is absent."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED
+from dagster_project.parsing.records import to_json
+from dagster_project.parsing.staging import parse_safely
+
+CORPUS = SHARED / "corpus" / "real"
+KEYS = SHARED / "answers" / "real"
+pytestmark = pytest.mark.skipif(not (CORPUS / "MANIFEST.tsv").exists(), reason="no real corpus beside the repo")
+TEMPLATES = {"2019-format": "2019", "2021-format": "2021", "pre-2019": "pre2019"}
+
+
+def _manifest() -> list[dict]:
+    if not (CORPUS / "MANIFEST.tsv").exists():
+        return []
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+@pytest.fixture(scope="module")
+def parsed() -> dict[str, dict]:
+    return {row["file"]: to_json(parse_safely(CORPUS / row["file"])) for row in _manifest()}
+
+
+@pytest.mark.parametrize("row", _manifest(), ids=lambda r: r["file"])
+def test_every_report_is_read_with_its_year_template_and_agency(parsed, row):
+    record = parsed[row["file"]]
+    assert record["parse_status"] != "failed"
+    assert record["year"] == int(row["year"])
+    assert record["template"] == TEMPLATES[row["template"]]
+    if record["template"] == "pre2019":
+        assert "pre2019_template" in {i["code"] for i in record["issues"]}
+    # The agency is right, or the report says why it could not be placed (e.g. an OCR'd name).
+    codes = {i["code"] for i in record["issues"]}
+    assert record["agency"] == row["agency"] or codes & {"agency_region_unresolved", "agency_not_named"}
+
+
+def _cells(record: dict, key: dict):
+    """(place, expected, got) for every cell the key counts."""
+    for field in ("agency", "year", "template"):
+        yield field, key[field], record.get(field)
+    for row, values in key["table3"].items():
+        got = (record.get("table3") or {}).get(row) or [None] * 7
+        yield from ((f"table3.{row}[{i}]", v, got[i]) for i, v in enumerate(values))
+    got4 = record.get("table4") or [None] * 15
+    yield from ((f"table4[{i}]", v, got4[i]) for i, v in enumerate(key["table4"]))
+    for item, metrics in key["table2"].items():
+        for metric, v in metrics.items():
+            yield f"table2.{item}.{metric}", v, ((record.get("table2") or {}).get(item) or {}).get(metric)
+
+
+@pytest.mark.parametrize("key_path", sorted(KEYS.glob("*.json")) if KEYS.exists() else [], ids=lambda p: p.stem)
+def test_no_cell_differs_from_the_answer_key_and_every_gap_is_flagged(parsed, key_path):
+    key = json.loads(key_path.read_text(encoding="utf-8"))
+    record = parsed[key["file"]]
+    wrong = [(p, e, g) for p, e, g in _cells(record, key) if g is not None and e is not None
+             and (abs(float(g) - float(e)) > 1e-6 if isinstance(e, (int, float)) else g != e)]
+    assert wrong == []  # a number the parser gives is the published number
+    gaps = [p for p, e, g in _cells(record, key) if g is None and e is not None]
+    if gaps:  # a cell left blank is always explained by an issue
+        assert any(i["severity"] != "info" for i in record["issues"]), gaps
+
+
+def test_answer_key_score_through_the_cli():
+    """The official scorer over `ogi parse --json`: its figure, and no report silently wrong."""
+    ogi = Path(sys.executable).with_name("ogi")
+    proc = subprocess.run([sys.executable, str(SHARED / "tools" / "score_answers.py"), "--answers", str(KEYS),
+                           "--files", str(CORPUS), "--cmd", f"{ogi} parse --json"], capture_output=True, text=True)
+    last = proc.stdout.strip().splitlines()[-1]
+    right, counted = (int(x) for x in last.split("cells right ")[1].split(" ")[0].split("/"))
+    assert right / counted >= 0.988, last
+    assert "silently wrong 0" in last, last
