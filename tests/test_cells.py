@@ -86,3 +86,34 @@ def test_ambiguous_readings_keep_only_the_cells_they_agree_on():
     cells = agreed_cells(reading.candidates, 3)
     assert [c.value for c in cells] == [2648, None, None]
     assert [c.value_class for c in cells] == ["number", "missing", "missing"]
+
+
+def test_glued_none_markers_are_one_cell_each():
+    reading = row_candidates(tokenize("无无无无无无无", 7), 7, ("count",) * 7, row_sum_check)
+    assert [[c.value_class for c in cand] for cand in reading.candidates] == [["none"] * 7]
+    assert tokenize("3无0", 3) == ["3", "无", "0"]
+
+
+def test_a_run_with_one_possible_cut_is_read_even_when_its_row_sum_breaks():
+    """Seven digits for seven cells: the printed numbers, whatever the total says."""
+    reading = row_candidates(tokenize("0000001", 7), 7, ("count",) * 7, row_sum_check)
+    assert [[c.value for c in cand] for cand in reading.candidates] == [[0, 0, 0, 0, 0, 0, 1]]
+
+
+def test_a_row_that_lost_a_cell_is_completed_only_when_the_printed_reading_breaks_the_columns():
+    from dagster_project.parsing.solver import resolve_table3
+
+    def row(*values):
+        return row_candidates([str(v) for v in values], 7, ("count",) * 7, row_sum_check)
+
+    grid = {"new_received": row(3, 0, 0, 0, 0, 0, 3), "carried_over": row(0, 0, 0, 0, 0, 0, 0),
+            "granted": row(3, 0, 0, 0, 0, 0, 3),
+            "total_handled": row(0, 0, 0, 0, 0, 3, ""),  # natural person lost, blank padding at the end
+            "carried_forward": row(0, 0, 0, 0, 0, 0, 0)}
+    printed = {k: r.candidates for k, r in grid.items()}
+    resolved = resolve_table3(printed, ("granted",), {k: r.fallbacks for k, r in grid.items()})
+    assert [c.value for c in resolved.chosen["total_handled"]] == [3, 0, 0, 0, 0, 0, 3]
+    # Without the column evidence the printed reading (with its blank) stands.
+    alone = resolve_table3({"total_handled": printed["total_handled"]}, ("granted",),
+                           {"total_handled": grid["total_handled"].fallbacks})
+    assert [c.value for c in alone.chosen["total_handled"]] == [0, 0, 0, 0, 0, 3, None]

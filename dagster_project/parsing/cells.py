@@ -8,7 +8,7 @@ row's width becomes a candidate; identities pick among them later (see ``solver`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 NONE_ZERO = {"无"}                                   # 无 means none: the count is 0
 NONE_NA = {"/", "-", "--", "---", "不涉及", "不适用", "\\", "//"}  # not applicable: no number
@@ -62,8 +62,10 @@ def tokenize(segment: str, width: int) -> list[str]:
     stay on the label's line unless that line holds nothing (values printed on a line of
     their own below the label).
     """
-    if "\t" not in segment:  # no cell separators: split on spaces and before glued signs (15-15)
-        return [t for tok in segment.split() for t in re.split(r"(?<=\d)(?=[+-]\d)", tok)]
+    if "\t" not in segment:  # no cell separators: split on spaces, before glued signs (15-15)
+        # and around 无, which is a whole cell even when glued to its neighbours (无无无)
+        return [t for tok in segment.split() for part in re.findall(r"无|[^无]+", tok)
+                for t in re.split(r"(?<=\d)(?=[+-]\d)", part)]
     lines = segment.split("\n")
     line = lines[0]
     if not line.strip() and line.count("\t") < width:
@@ -123,6 +125,9 @@ class RowReading:
     candidates: list[tuple[Cell, ...]]
     method: str          # positional | trimmed | split | missing_cell | empty | unreadable
     tokens: list[str]
+    # Readings to try only if the printed one breaks the table's identities: a blank at the
+    # row's end may be padding around a row that lost a cell.
+    fallbacks: list[tuple[Cell, ...]] = field(default_factory=list)
 
 
 def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_check=None,
@@ -157,34 +162,67 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
     if len(trimmed) == width:
         cells = read(trimmed)
         if all(c.value_class != "text" for c in cells):
-            return RowReading([cells], "positional" if len(trimmed) == len(tokens) else "trimmed", tokens)
+            inner = _strip_blank_ends(trimmed)
+            fallbacks = _lost_cell_readings([inner], width, kinds, units, row_check) \
+                if len(inner) == width - 1 else []
+            return RowReading([cells], "positional" if len(trimmed) == len(tokens) else "trimmed", tokens,
+                              [f for f in fallbacks if _values(f) != _values(cells)])
     if len(trimmed) > width:
         return RowReading([], "unreadable", tokens)
 
     # Too few pieces: glued digit runs, or a cell lost in conversion (at most one).
     found: dict[tuple, tuple[Cell, ...]] = {}
+    unchecked: dict[tuple, tuple[Cell, ...]] = {}
     for pieces in ([] if separated else _distribute(trimmed, width, max_digits)):
         cells = read(pieces)
         if any(c.value is not None and c.value < 0 and kinds[j] == "count" for j, c in enumerate(cells)):
             continue  # a count is never negative: this cut is not a reading
+        unchecked.setdefault(_values(cells), cells)
         if row_check is None or row_check([c.value for c in cells]) is not False:
-            found.setdefault(tuple(c.value for c in cells), cells)
+            found.setdefault(_values(cells), cells)
+    if not found and len(unchecked) == 1:
+        # The digits allow one cut only (e.g. seven digits for seven cells): that is what was
+        # printed, even if its row sum is broken (the identity checks report that).
+        return RowReading(list(unchecked.values()), "split", tokens)
     method = "split"
-    if not found and row_check is not None:
+    if not found:
         # One cell lost: the printed pieces (or a glued run cut into one piece fewer) fill the
         # other positions, and the row sum solves the lost one.
         method = "missing_cell"
         shorter = ([trimmed] if len(trimmed) == width - 1 else []) if separated \
             else _distribute(trimmed, width - 1, max_digits)
-        for printed in shorter:
-            for gap in range(width):
-                pieces = list(printed[:gap]) + [None] + list(printed[gap:])
-                cells = [parse_value(p, kinds[j], units[j]) if p is not None else MISSING
-                         for j, p in enumerate(pieces)]
-                solved = _fill_by_row_sum(cells)
-                if solved is not None and row_check([c.value for c in solved]) is not False:
-                    found.setdefault(tuple(c.value for c in solved), tuple(solved))
+        found = {tuple(c.value for c in r): r for r in _lost_cell_readings(shorter, width, kinds, units, row_check)}
     return RowReading(list(found.values()), method if found else "unreadable", tokens)
+
+
+def _values(cells) -> tuple:
+    return tuple(c.value for c in cells)
+
+
+def _strip_blank_ends(tokens: list[str]) -> list[str]:
+    out = list(tokens)
+    while out and not out[-1].strip():
+        out.pop()
+    while out and not out[0].strip():
+        out.pop(0)
+    return out
+
+
+def _lost_cell_readings(shorter, width: int, kinds, units, row_check) -> list[tuple[Cell, ...]]:
+    """Rows of `width` cells from printed rows one cell short, the lost cell solved by the row
+    sum and put in every position the row check allows (the identities choose later)."""
+    if row_check is None:
+        return []
+    found: dict[tuple, tuple[Cell, ...]] = {}
+    for printed in shorter:
+        for gap in range(width):
+            pieces = list(printed[:gap]) + [None] + list(printed[gap:])
+            cells = [parse_value(p, kinds[j], units[j]) if p is not None else MISSING
+                     for j, p in enumerate(pieces)]
+            solved = _fill_by_row_sum(cells)
+            if solved is not None and row_check([c.value for c in solved]) is not False:
+                found.setdefault(tuple(c.value for c in solved), tuple(solved))
+    return list(found.values())
 
 
 def _fill_by_row_sum(cells: list[Cell]) -> list[Cell] | None:

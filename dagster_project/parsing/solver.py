@@ -41,7 +41,24 @@ def columns_hold(grid: dict[str, tuple[Cell, ...]], leaves: tuple[str, ...]) -> 
     return True
 
 
-def resolve_table3(readings: dict[str, list[tuple[Cell, ...]]], leaves: tuple[str, ...]) -> Resolution:
+def resolve_table3(readings: dict[str, list[tuple[Cell, ...]]], leaves: tuple[str, ...],
+                   fallbacks: dict[str, list[tuple[Cell, ...]]] | None = None) -> Resolution:
+    """Resolve the rows; when no combination of the printed readings satisfies the identities,
+    try each row's fallback readings too, and keep them only if they decide every row."""
+    first = _resolve(readings, leaves)
+    fallbacks = {k: v for k, v in (fallbacks or {}).items() if v and k in readings}
+    if not fallbacks or _holds(first, leaves):
+        return first
+    widened = {k: v + fallbacks.get(k, []) for k, v in readings.items()}
+    second = _resolve(widened, leaves)
+    return second if not second.unresolved and _holds(second, leaves) else first
+
+
+def _holds(resolution: Resolution, leaves: tuple[str, ...]) -> bool:
+    return not resolution.unresolved and bool(resolution.chosen) and columns_hold(resolution.chosen, leaves)
+
+
+def _resolve(readings: dict[str, list[tuple[Cell, ...]]], leaves: tuple[str, ...]) -> Resolution:
     fixed = {k: c[0] for k, c in readings.items() if len(c) == 1}
     open_rows = {k: c for k, c in readings.items() if len(c) > 1}
     if not open_rows:

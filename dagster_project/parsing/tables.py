@@ -205,11 +205,11 @@ def extract_table3(doc: Compacted) -> TableResult | None:
         segments[key] = _value_text(doc, found[key][1], _segment_end(stops, found[key][1]), numbers.get(nxt, ""))
     tokens = {k: tokenize(seg, 7) for k, seg in segments.items()}
     lead = _leading_blank_column(tokens.values())
-    readings, results = {}, {}
+    readings, fallbacks, results = {}, {}, {}
     for key in order:
         reading = row_candidates(tokens[key], 7, ("count",) * 7, row_sum_check,
                                  separated="\t" in segments[key], lead_blank=lead)
-        readings[key] = reading.candidates
+        readings[key], fallbacks[key] = reading.candidates, reading.fallbacks
         results[key] = RowResult(key, (MISSING,) * 7, _label(doc, found[key]), _place(doc, found[key][0]),
                                  reading.method, fuzzy_score=fuzzy.get(key))
 
@@ -219,11 +219,13 @@ def extract_table3(doc: Compacted) -> TableResult | None:
         readings.update(detached)
         for key in detached:
             results.setdefault(key, RowResult(key, (MISSING,) * 7)).method = "by_order"
-    resolution = resolve_table3({k: v for k, v in readings.items() if v}, V.T3_OUTCOME_LEAVES[variant])
+    resolution = resolve_table3({k: v for k, v in readings.items() if v}, V.T3_OUTCOME_LEAVES[variant], fallbacks)
     for key, res in results.items():
         if key in resolution.chosen:
             res.cells = resolution.chosen[key]
-            if len(readings[key]) > 1:
+            if res.cells not in readings[key]:
+                res.method = "missing_cell+identities"
+            elif len(readings[key]) > 1:
                 res.method += "+identities"
         else:
             res.candidates = resolution.unresolved.get(key, [])
