@@ -18,7 +18,9 @@ _RECEIVED = re.compile(
 )
 _GROUPS = {
     "granted": re.compile(r"(?<![不部分])予以公开" + _NUMBER + r"\s*件"),
-    "partially_granted": re.compile(r"部分公开" + _NUMBER + r"\s*件"),
+    # "予以公开及部分公开42件" counts both rows together
+    "granted_or_partial": re.compile(r"予以公开(?:及|和|与|、|或)部分公开" + _NUMBER + r"\s*件"),
+    "partially_granted": re.compile(r"(?<![及和与、或])部分公开" + _NUMBER + r"\s*件"),
     "withheld": re.compile(r"不予公开" + _NUMBER + r"\s*件"),
     "unable": re.compile(r"无法提供" + _NUMBER + r"\s*件"),
     "rejected": re.compile(r"不予处理" + _NUMBER + r"\s*件"),
@@ -38,7 +40,7 @@ def cn_number(text: str) -> int | None:
 
 @dataclass
 class Statement:
-    topic: str        # received | granted | partially_granted | withheld | unable | rejected
+    topic: str        # received | granted | granted_or_partial | partially_granted | withheld | unable | rejected
     number: int
     quote: str
     line: int

@@ -225,6 +225,8 @@ def _check_narrative(report: ParsedReport, doc: Compacted) -> None:
                      else total["new_received"] + total["carried_over"]],
         "granted": [total.get("granted")],
         "partially_granted": [total.get("partially_granted")],
+        "granted_or_partial": [None if None in (total.get("granted"), total.get("partially_granted"))
+                               else total["granted"] + total["partially_granted"]],
         **{g: [None if None in vals else sum(vals)] for g, vals in groups.items()},
     }
     for st in statements(prose):
