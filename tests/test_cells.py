@@ -117,3 +117,8 @@ def test_a_row_that_lost_a_cell_is_completed_only_when_the_printed_reading_break
     alone = resolve_table3({"total_handled": printed["total_handled"]}, ("granted",),
                            {"total_handled": grid["total_handled"].fallbacks})
     assert [c.value for c in alone.chosen["total_handled"]] == [0, 0, 0, 0, 0, 3, None]
+
+
+def test_page_numbers_of_converted_pdfs_are_dropped_but_bare_numbers_stay():
+    text = "行政事业性收费 0\n— 4 —\n第 5 页 共 9 页\n- 6 -\n1\n"
+    assert canonical(text).split("\n") == ["行政事业性收费 0", "1", ""]

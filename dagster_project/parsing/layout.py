@@ -8,12 +8,16 @@ Layouts seen in published reports and their converters:
 - Markdown pipe tables (``| a | b |``);
 - crawler text where a whole table runs together on one line (left as it is: the table
   parser splits such runs with the identities).
+Page numbers between the lines of a converted PDF are dropped.
 """
 from __future__ import annotations
 
 import re
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+# A page number left by a PDF conversion (— 4 —, - 4 -, 第4页, 第 4 页 共 9 页), which would
+# otherwise read as cells of the row it interrupts. A bare number is a cell: it stays.
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$")
 _NUMERIC = re.compile(r"^[\d.,+\-\s万亿元增减]*$")
 
 
@@ -33,6 +37,8 @@ def canonical(text: str) -> str:
             row = None
 
     for line in text.split("\n"):
+        if _PAGE_NUMBER.match(line):
+            continue
         if _is_tab_cell(line):
             row = (row or []) + [line[1:].strip()]
             continue
