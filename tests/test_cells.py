@@ -122,3 +122,10 @@ def test_a_row_that_lost_a_cell_is_completed_only_when_the_printed_reading_break
 def test_page_numbers_of_converted_pdfs_are_dropped_but_bare_numbers_stay():
     text = "行政事业性收费 0\n— 4 —\n第 5 页 共 9 页\n- 6 -\n1\n"
     assert canonical(text).split("\n") == ["行政事业性收费 0", "1", ""]
+
+
+def test_a_number_split_in_two_is_rejoined_only_where_the_row_sum_confirms_it():
+    reading = row_candidates(["1", "2", "0", "0", "0", "0", "0", "12"], 7, ("count",) * 7, row_sum_check)
+    assert reading.method == "rejoined"
+    assert [[c.value for c in cand] for cand in reading.candidates] == [[12, 0, 0, 0, 0, 0, 12]]
+    assert row_candidates(["1", "2", "0", "0", "0", "0", "0", "7"], 7, ("count",) * 7, row_sum_check).candidates == []

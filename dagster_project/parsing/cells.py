@@ -123,7 +123,7 @@ def _distribute(tokens: list[str], width: int, max_digits: int):
 class RowReading:
     """What could be read for one row: candidate vectors and how they were obtained."""
     candidates: list[tuple[Cell, ...]]
-    method: str          # positional | trimmed | split | missing_cell | empty | unreadable
+    method: str          # positional | trimmed | split | missing_cell | rejoined | empty | unreadable
     tokens: list[str]
     # Readings to try only if the printed one breaks the table's identities: a blank at the
     # row's end may be padding around a row that lost a cell.
@@ -167,8 +167,9 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
                 if len(inner) == width - 1 else []
             return RowReading([cells], "positional" if len(trimmed) == len(tokens) else "trimmed", tokens,
                               [f for f in fallbacks if _values(f) != _values(cells)])
-    if len(trimmed) > width:
-        return RowReading([], "unreadable", tokens)
+    if len(trimmed) > width:  # one number printed in two pieces (a PDF reader's split)?
+        rejoined = _rejoined(trimmed, width, read, row_check)
+        return RowReading(rejoined, "rejoined" if rejoined else "unreadable", tokens)
 
     # Too few pieces: glued digit runs, or a cell lost in conversion (at most one).
     found: dict[tuple, tuple[Cell, ...]] = {}
@@ -193,6 +194,21 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
             else _distribute(trimmed, width - 1, max_digits)
         found = {tuple(c.value for c in r): r for r in _lost_cell_readings(shorter, width, kinds, units, row_check)}
     return RowReading(list(found.values()), method if found else "unreadable", tokens)
+
+
+def _rejoined(tokens: list[str], width: int, read, row_check) -> list[tuple[Cell, ...]]:
+    """Readings of a row one piece too long where two adjacent digit pieces are one number;
+    only those the row identity confirms (nothing without one)."""
+    if row_check is None or len(tokens) != width + 1:
+        return []
+    found = {}
+    for i in range(width):
+        a, b = tokens[i].strip(), tokens[i + 1].strip()
+        if a.isdigit() and b.isdigit() and a != "0":
+            cells = read(tokens[:i] + [a + b] + tokens[i + 2:])
+            if row_check([c.value for c in cells]) is True:
+                found.setdefault(_values(cells), cells)
+    return list(found.values())
 
 
 def _values(cells) -> tuple:

@@ -157,6 +157,10 @@ def _row_issues(report: ParsedReport) -> None:
                 issue(Issue("values_matched_by_order", "warning",
                             f"{name} row {key}: its numbers are printed apart from its label; they were "
                             "matched by order and every identity of the table holds with them", place))
+            elif row.method.startswith("rejoined"):
+                issue(Issue("digits_rejoined", "warning",
+                            f"{name} row {key} prints one piece more than its cells; two adjacent digit "
+                            "pieces were read as one number because only that reading meets the row sum", place))
             elif row.method == "short_row":
                 issue(Issue("row_cut_short", "warning", f"{name} row {key} has fewer cells than the format", place))
             if any(c.reconstructed for c in row.cells):
