@@ -16,6 +16,11 @@ class Issue:
     reported: float | None = None
     recomputed: float | None = None
     delta: float | None = None
+    candidates: tuple[tuple[float | None, ...], ...] | None = None  # readings left open (cells_ambiguous)
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None and v != ""} | {"code": self.code}
+
+    @property
+    def candidate_lists(self) -> list[list[float | None]] | None:
+        return None if self.candidates is None else [list(c) for c in self.candidates]

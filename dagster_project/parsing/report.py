@@ -148,7 +148,7 @@ def _row_issues(report: ParsedReport) -> None:
                 issue(Issue("cells_ambiguous", "error",
                             f"{name} row {key}: the printed digits allow several readings; cells they all agree "
                             f"on are kept, the others left blank: {options}",
-                            place))
+                            place, candidates=tuple(tuple(c.value for c in cand) for cand in row.candidates)))
             elif row.method == "unreadable":
                 issue(Issue("row_unreadable", "error", f"{name} row {key}: no reading fits the row", place))
             elif row.method.startswith("split"):

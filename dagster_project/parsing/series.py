@@ -1,0 +1,184 @@
+"""Decide ambiguous 表二 rows with the same agency's neighbouring years.
+
+Crawler text glues a 表二 row's cells together (``行政许可3960181``) and no identity inside the
+report decides the cut. Two cross-year identities of the formats doc do, when the agency's report
+for the year before or after is at hand:
+
+- X-3 (2019 format): 上一年项目数量(t) = 上一年项目数量(t−1) + 本年增/减(t−1);
+- X-2 (2021 format): 现行有效件数(t) = 现行有效件数(t−1) + 本年制发件数(t) − 本年废止件数(t).
+
+Every row keeps the candidate readings that have a compatible reading in each neighbouring
+year (pruned to a fixpoint along the agency's series); an ambiguous row left with exactly one
+reading is decided. The identities are soft — reforms and clean-ups break them — so a pair of
+years with no compatible readings at all constrains nothing, and a printed (unambiguous) row
+is never changed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Values = tuple[float | None, ...]
+
+
+def _x3(before: Values, after: Values) -> bool | None:
+    """(上一年项目数量, 本年增/减, …) of t−1 and t."""
+    if None in (before[0], before[1], after[0]):
+        return None
+    return abs(before[0] + before[1] - after[0]) < 1e-9
+
+
+def _x2(before: Values, after: Values) -> bool | None:
+    """(本年制发件数, 本年废止件数, 现行有效件数) of t−1 and t."""
+    if None in (before[2], *after):
+        return None
+    return abs(before[2] + after[0] - after[1] - after[2]) < 1e-9
+
+
+# (表二 variant, item) → (identity, check of a reading of year t−1 against one of year t)
+CONSTRAINTS: dict[tuple[str, str], tuple[str, Callable[[Values, Values], bool | None]]] = {
+    **{("2019", item): ("X-3", _x3) for item in ("administrative_licensing", "other_external_services",
+                                                 "administrative_penalty", "administrative_coercion",
+                                                 "administrative_fees")},
+    **{("2021", item): ("X-2", _x2) for item in ("regulations", "normative_documents")},
+}
+
+
+@dataclass
+class SeriesRow:
+    """One 表二 row of one report, as the series sees it."""
+    report: str                 # any key the caller uses for the report
+    agency: str
+    year: int
+    variant: str                # 表二 variant: 2019 | 2021
+    item: str
+    readings: list[Values]      # one reading when printed unambiguously; several when ambiguous
+    ambiguous: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    report: str
+    item: str
+    values: Values
+    identity: str
+    neighbours: tuple[str, ...]  # the reports whose rows decided it
+
+
+def decide(rows: list[SeriesRow]) -> list[Decision]:
+    """The ambiguous rows that the neighbouring years decide."""
+    series: dict[tuple, dict[int, list[SeriesRow]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if (row.variant, row.item) in CONSTRAINTS and row.readings:
+            series[(row.agency, row.variant, row.item)][row.year].append(row)
+    decisions = []
+    for (_, variant, item), by_year in series.items():
+        identity, check = CONSTRAINTS[(variant, item)]
+        years = sorted(y for y, found in by_year.items() if len(found) == 1)  # two versions: undecided
+        live = {y: list(by_year[y][0].readings) for y in years}
+        pairs = [(a, b) for a, b in zip(years, years[1:]) if b == a + 1]
+        used: dict[int, set[int]] = defaultdict(set)
+        changed = True
+        while changed:
+            changed = False
+            for a, b in pairs:
+                keep_a = [r for r in live[a] if any(check(r, s) for s in live[b])]
+                keep_b = [s for s in live[b] if any(check(r, s) for r in live[a])]
+                if not keep_a or not keep_b:
+                    continue  # the identity does not hold between these years: it decides nothing
+                if len(keep_a) < len(live[a]) or len(keep_b) < len(live[b]):
+                    live[a], live[b], changed = keep_a, keep_b, True
+                    used[a].add(b)
+                    used[b].add(a)
+        for y in years:
+            row = by_year[y][0]
+            if row.ambiguous and len(live[y]) == 1 and used[y]:
+                decisions.append(Decision(row.report, item, live[y][0], identity,
+                                          tuple(by_year[n][0].report for n in sorted(used[y]))))
+    return decisions
+
+
+def describe(d: Decision, names: dict[str, tuple[str, int]]) -> str:
+    """The issue text of a decision; `names` maps report keys to (file name, year)."""
+    others = ", ".join(f"{names[n][0]} ({names[n][1]})" for n in d.neighbours)
+    return (f"table2 row {d.item}: the printed digits allow several readings; identity {d.identity} with "
+            f"{others} leaves one, [{', '.join(f'{v:g}' for v in d.values)}]")
+
+
+def link_reports(reports: list) -> int:
+    """Decide the ambiguous 表二 rows of parsed reports (``ParsedReport``) with their neighbours
+    in the same list; each decision replaces the row's `cells_ambiguous` issue with a
+    `cells_decided_across_years` warning. Returns the number of rows decided."""
+    from .issues import Issue
+
+    by_key = {str(i): r for i, r in enumerate(reports)}
+    rows = []
+    for key, report in by_key.items():
+        t2 = report.table2
+        if not (t2 and t2.variant and report.agency_name and report.year):
+            continue
+        for item, row in t2.rows.items():
+            if row.method == "unresolved":
+                readings = [tuple(c.value for c in cand) for cand in row.candidates]
+            else:
+                readings = [tuple(c.value for c in row.cells)]
+            rows.append(SeriesRow(key, report.agency_name, report.year, t2.variant, item, readings,
+                                  row.method == "unresolved"))
+    decisions = decide(rows)
+    for d in decisions:
+        report = by_key[d.report]
+        row = report.table2.rows[d.item]
+        row.cells = next(c for c in row.candidates if tuple(x.value for x in c) == d.values)
+        row.method, row.candidates = "cross_year", []
+        place = f"table2.{d.item}"
+        report.issues[:] = [i for i in report.issues if not (i.code == "cells_ambiguous" and i.place.startswith(place + " "))]
+        report.issues.append(Issue(
+            "cells_decided_across_years", "warning",
+            describe(d, {k: (r.file_name, r.year) for k, r in by_key.items()}),
+            place + (f" ({row.place})" if row.place else ""), d.identity))
+    return len(decisions)
+
+
+DECISIONS = {"report_id": "Utf8", "table_id": "Utf8", "row_key": "Utf8", "col_key": "Utf8", "value": "Float64",
+             "identity": "Utf8", "message": "Utf8"}
+
+
+def decide_staged(reports, cells, issues):
+    """The same decisions over staged tables (Polars frames or lazy frames): one row per decided
+    cell. Only agencies with an ambiguous 表二 row are read, so the cost follows the ambiguity."""
+    import polars as pl
+
+    from . import vocabulary as V
+
+    schema = {k: getattr(pl, t) for k, t in DECISIONS.items()}
+    meta = reports.lazy().select("report_id", "file_name", "agency_name", "report_year", "template")
+    open_rows = (issues.lazy().filter((pl.col("code") == "cells_ambiguous") & pl.col("place").str.starts_with("table2."))
+                 .select("report_id", pl.col("place").str.extract(r"^table2\.(\w+)").alias("row_key"), "candidates")
+                 .join(meta, on="report_id").filter(pl.col("agency_name").is_not_null()).collect())
+    if open_rows.is_empty():
+        return pl.DataFrame(schema=schema)
+    agencies = open_rows["agency_name"].unique().to_list()
+    linked = meta.filter(pl.col("agency_name").is_in(agencies)).collect()
+    printed = (cells.lazy().filter(pl.col("table_id") == "table2")
+               .join(linked.lazy().select("report_id"), on="report_id")
+               .join(open_rows.lazy().select("report_id", "row_key"), on=["report_id", "row_key"], how="anti")
+               .group_by("report_id", "row_key").agg("col_key", "value").collect())
+    metrics = {(v, i.key): i.metrics for v, items in V.T2_ITEMS.items() for i in items}
+    info = {r["report_id"]: r for r in linked.iter_rows(named=True)}
+    rows = [SeriesRow(r["report_id"], info[r["report_id"]]["agency_name"], info[r["report_id"]]["report_year"],
+                      info[r["report_id"]]["template"], r["row_key"], [tuple(c) for c in r["candidates"]], True)
+            for r in open_rows.iter_rows(named=True)]
+    for r in printed.iter_rows(named=True):
+        meta_r = info[r["report_id"]]
+        order = metrics.get((meta_r["template"], r["row_key"]))
+        if order and set(order) == set(r["col_key"]):
+            by_col = dict(zip(r["col_key"], r["value"]))
+            rows.append(SeriesRow(r["report_id"], meta_r["agency_name"], meta_r["report_year"], meta_r["template"],
+                                  r["row_key"], [tuple(by_col[m] for m in order)], False))
+    out = []
+    for d in decide(rows):
+        order = metrics[(info[d.report]["template"], d.item)]
+        message = describe(d, {k: (r["file_name"], r["report_year"]) for k, r in info.items()})
+        out += [(d.report, "table2", d.item, m, v, d.identity, message) for m, v in zip(order, d.values)]
+    return pl.DataFrame(out, schema=schema, orient="row")
