@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 REPORTS = {
     "report_id": pl.Utf8,        # first 16 hex digits of the content hash: stable across renames
@@ -16,6 +16,7 @@ REPORTS = {
     "source_path": pl.Utf8,      # path as inventoried (absolute)
     "file_format": pl.Utf8,      # txt | html | md | pdf | docx | doc | unknown
     "byte_size": pl.Int64,
+    "source_mtime": pl.Datetime("us"),  # the file's modification time when parsed (UTC): newest version wins
     "agency_raw": pl.Utf8,       # the reporting body as printed (null: never named)
     "agency_name": pl.Utf8,      # normalized to simplified Chinese (null: unidentified)
     "agency_kind": pl.Utf8,      # county_government | general_office | department | aggregate | … | unidentified

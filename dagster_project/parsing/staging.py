@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
@@ -62,9 +63,17 @@ def parse_safely(path: Path, timeout_s: float | None = None) -> ParsedReport:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def source_mtime(path: str) -> datetime | None:
+    """The file's modification time (UTC, naive): which of two versions of a report is newer."""
+    try:
+        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
+    except OSError:
+        return None
+
+
 def frames(reports: list[ParsedReport]) -> dict[str, pl.DataFrame]:
     rows = {
-        "reports": [report_row(r) for r in reports],
+        "reports": [{**report_row(r), "source_mtime": source_mtime(r.source_path)} for r in reports],
         "cells": [c for r in reports for c in cell_rows(r)],
         "issues": [i for r in reports for i in issue_rows(r)],
     }
