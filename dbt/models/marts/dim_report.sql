@@ -1,7 +1,14 @@
--- One row per report file: what it is, where it came from, and how far it can be trusted.
+-- One row per report file: what it is, whose it is, which version it is, where it came from,
+-- and how far it can be trusted.
 with reports as (
 
     select * from {{ ref('stg_reports') }}
+
+),
+
+versions as (
+
+    select * from {{ ref('int_report_versions') }}
 
 ),
 
@@ -33,16 +40,26 @@ quality_counts as (
 
 select
     reports.report_id,
-    reports.agency_id,
+    versions.agency_id,
     reports.agency_name,
     reports.agency_raw,
+    reports.agency_kind,
+    reports.agency_level,
+    reports.region_code,
+    reports.prefecture_code,
+    reports.province_code,
+    reports.agency_confidence,
     reports.report_year,
+    versions.version_rank,
+    versions.n_versions,
+    versions.is_current_version,
     reports.template,
     reports.is_hybrid,
     formats.table2_format,
     formats.table3_format,
     reports.file_name,
     reports.source_path,
+    reports.source_mtime,
     reports.n_source_files,
     reports.content_hash,
     reports.file_format,
@@ -56,5 +73,6 @@ select
     quality_counts.n_identity_breaks,
     reports.parser_version
 from reports
+inner join versions on versions.report_id = reports.report_id
 left join formats on formats.report_id = reports.report_id
 left join quality_counts on quality_counts.report_id = reports.report_id

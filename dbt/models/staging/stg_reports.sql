@@ -1,5 +1,6 @@
--- One row per report, typed, with the agency key every mart joins on. report_id is a content
+-- One row per report, typed, with the agency resolution the parser made. report_id is a content
 -- hash, so the same bytes saved under two file names are one report: keep the first path.
+-- (Different bytes for the same agency and year are versions: see int_report_versions.)
 with source as (
 
     select * from {{ source('staging', 'reports') }}
@@ -15,8 +16,16 @@ renamed as (
         source_path::varchar as source_path,
         file_format::varchar as file_format,
         byte_size::bigint as byte_size,
+        source_mtime::timestamp as source_mtime,
         agency_raw::varchar as agency_raw,
         nullif(trim(agency_name), '')::varchar as agency_name,
+        agency_kind::varchar as agency_kind,
+        agency_level::varchar as agency_level,
+        region_code::varchar as region_code,
+        prefecture_code::varchar as prefecture_code,
+        province_code::varchar as province_code,
+        agency_confidence::double as agency_confidence,
+        agency_evidence::varchar as agency_evidence,
         report_year::integer as report_year,
         template::varchar as template,
         is_hybrid::boolean as is_hybrid,
@@ -26,26 +35,10 @@ renamed as (
         parser_version::varchar as parser_version
     from source
 
-),
-
-deduplicated as (
-
-    select
-        *,
-        count(*) over (partition by report_id) as n_source_files
-    from renamed
-    qualify row_number() over (partition by report_id order by source_path, file_name) = 1
-
 )
 
 select
     *,
-    -- An unidentified report is its own agency: grouping unrelated unnamed reports would
-    -- invent an agency. The key is stable because report_id is a content hash.
-    md5(
-        case
-            when agency_name is null then 'report:' || report_id
-            else 'agency:' || agency_name
-        end
-    ) as agency_id
-from deduplicated
+    count(*) over (partition by report_id) as n_source_files
+from renamed
+qualify row_number() over (partition by report_id order by source_path, file_name) = 1

@@ -1,0 +1,8 @@
+{#
+    A rate that never invents a value: null when the numerator is unknown or the denominator is
+    unknown or 0 (a 0/0 rate is undefined, not 0). Keep the numerator and denominator as columns
+    beside it so every rate can be checked by hand.
+#}
+{% macro safe_rate(numerator, denominator) -%}
+    case when ({{ denominator }}) <> 0 then ({{ numerator }}) / ({{ denominator }}) end
+{%- endmacro %}
