@@ -90,4 +90,4 @@ def cell_rows(report: ParsedReport) -> list[dict]:
 def issue_rows(report: ParsedReport) -> list[dict]:
     return [{"report_id": report.report_id, "code": i.code, "severity": i.severity, "message": i.message,
              "place": i.place, "identity": i.identity, "reported": i.reported, "recomputed": i.recomputed,
-             "delta": i.delta} for i in report.issues]
+             "delta": i.delta, "candidates": i.candidate_lists} for i in report.issues]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 REPORTS = {
     "report_id": pl.Utf8,        # first 16 hex digits of the content hash: stable across renames
@@ -61,6 +61,7 @@ ISSUES = {
     "reported": pl.Float64,
     "recomputed": pl.Float64,
     "delta": pl.Float64,
+    "candidates": pl.List(pl.List(pl.Float64)),  # cells_ambiguous: the readings left open
 }
 
 TABLES = {"reports": REPORTS, "cells": CELLS, "issues": ISSUES}

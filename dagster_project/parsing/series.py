@@ -19,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import polars as pl
+
 Values = tuple[float | None, ...]
 
 
@@ -108,36 +110,28 @@ def describe(d: Decision, names: dict[str, tuple[str, int]]) -> str:
 
 def link_reports(reports: list) -> int:
     """Decide the ambiguous 表二 rows of parsed reports (``ParsedReport``) with their neighbours
-    in the same list; each decision replaces the row's `cells_ambiguous` issue with a
-    `cells_decided_across_years` warning. Returns the number of rows decided."""
+    in the same list, exactly as a refresh does over the staged tables; each decision replaces
+    the row's `cells_ambiguous` issue with a `cells_decided_across_years` warning. Returns the
+    number of rows decided."""
     from .issues import Issue
+    from .staging import frames
 
-    by_key = {str(i): r for i, r in enumerate(reports)}
-    rows = []
-    for key, report in by_key.items():
-        t2 = report.table2
-        if not (t2 and t2.variant and report.agency_name and report.year):
-            continue
-        for item, row in t2.rows.items():
-            if row.method == "unresolved":
-                readings = [tuple(c.value for c in cand) for cand in row.candidates]
-            else:
-                readings = [tuple(c.value for c in row.cells)]
-            rows.append(SeriesRow(key, report.agency_name, report.year, t2.variant, item, readings,
-                                  row.method == "unresolved"))
-    decisions = decide(rows)
-    for d in decisions:
-        report = by_key[d.report]
-        row = report.table2.rows[d.item]
-        row.cells = next(c for c in row.candidates if tuple(x.value for x in c) == d.values)
+    tables = frames(reports)
+    decided = decide_staged(tables["reports"], tables["cells"], tables["issues"])
+    by_id = {r.report_id: r for r in reports}
+    rows = decided.unique(["report_id", "row_key"], keep="first", maintain_order=True)
+    for report_id, item, identity, message in rows.select("report_id", "row_key", "identity", "message").iter_rows():
+        report, values = by_id[report_id], decided.filter((pl.col("report_id") == report_id)
+                                                          & (pl.col("row_key") == item))["value"].to_list()
+        row = report.table2.rows[item]
+        row.cells = next(c for c in row.candidates if [x.value for x in c] == values)
         row.method, row.candidates = "cross_year", []
-        place = f"table2.{d.item}"
-        report.issues[:] = [i for i in report.issues if not (i.code == "cells_ambiguous" and i.place.startswith(place + " "))]
-        report.issues.append(Issue(
-            "cells_decided_across_years", "warning",
-            describe(d, {k: (r.file_name, r.year) for k, r in by_key.items()}),
-            place + (f" ({row.place})" if row.place else ""), d.identity))
-    return len(decisions)
+        place = f"table2.{item}"
+        report.issues[:] = [i for i in report.issues
+                            if not (i.code == "cells_ambiguous" and i.place.startswith(place + " "))]
+        report.issues.append(Issue("cells_decided_across_years", "warning", message,
+                                   place + (f" ({row.place})" if row.place else ""), identity))
+    return rows.height
 
 
 DECISIONS = {"report_id": "Utf8", "table_id": "Utf8", "row_key": "Utf8", "col_key": "Utf8", "value": "Float64",
@@ -147,8 +141,6 @@ DECISIONS = {"report_id": "Utf8", "table_id": "Utf8", "row_key": "Utf8", "col_ke
 def decide_staged(reports, cells, issues):
     """The same decisions over staged tables (Polars frames or lazy frames): one row per decided
     cell. Only agencies with an ambiguous 表二 row are read, so the cost follows the ambiguity."""
-    import polars as pl
-
     from . import vocabulary as V
 
     schema = {k: getattr(pl, t) for k, t in DECISIONS.items()}
