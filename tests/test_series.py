@@ -38,3 +38,23 @@ def test_other_agencies_gaps_and_second_versions_do_not_link():
     assert decide([row("x", 2019, "administrative_fees", glued),
                    row("y", 2020, "administrative_fees", [(35, -15)]),
                    row("z", 2020, "administrative_fees", [(3, 1)])]) == []
+
+
+def test_decisions_cross_staging_batches(tmp_path):
+    """A refresh decides over every staged part, whichever batch holds each year."""
+    import polars as pl
+    import pytest
+
+    from conftest import SHARED
+    from dagster_project.parsing.series import write_decisions
+    from dagster_project.parsing.staging import stage_batch
+
+    corpus = SHARED / "corpus" / "real"
+    if not corpus.exists():
+        pytest.skip("no real corpus beside the repo")
+    stage_batch([corpus / "2019_pingtan_zhsyq_1.txt"], tmp_path, "one")
+    stage_batch([corpus / "2020_pingtan_zhsyq_1.txt"], tmp_path, "two")
+    assert write_decisions(tmp_path) == 11
+    decided = pl.read_parquet(tmp_path / "decisions" / "decisions.parquet")
+    licensing = decided.filter(pl.col("row_key") == "administrative_licensing")
+    assert licensing["value"].to_list() == [396, 0, 181] and set(decided["identity"]) == {"X-3"}

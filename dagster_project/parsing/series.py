@@ -174,3 +174,25 @@ def decide_staged(reports, cells, issues):
         message = describe(d, {k: (r["file_name"], r["report_year"]) for k, r in info.items()})
         out += [(d.report, "table2", d.item, m, v, d.identity, message) for m, v in zip(order, d.values)]
     return pl.DataFrame(out, schema=schema, orient="row")
+
+
+def write_decisions(staging_dir) -> int:
+    """Decide over every staged part and (re)write ``decisions/decisions.parquet``, which dbt lays
+    over the staged cells and issues. Rewritten whole on each refresh: it depends on all reports
+    of an agency, whichever batch staged them. Returns the number of decided cells."""
+    from pathlib import Path
+
+    staging_dir = Path(staging_dir)
+
+    def scan(table: str) -> pl.LazyFrame:
+        return pl.scan_parquet(staging_dir / table / "part-*.parquet")
+
+    parts = list((staging_dir / "reports").glob("part-*.parquet"))
+    decided = decide_staged(scan("reports"), scan("cells"), scan("issues")) if parts \
+        else pl.DataFrame(schema={k: getattr(pl, t) for k, t in DECISIONS.items()})
+    folder = staging_dir / "decisions"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / ".decisions.parquet.tmp"
+    decided.write_parquet(tmp)
+    tmp.replace(folder / "decisions.parquet")
+    return decided.height
