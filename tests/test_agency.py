@@ -241,3 +241,16 @@ def test_fast_enough_for_100k_reports():
             resolve_agency(*c)
     per_call = (time.perf_counter() - start) / (rounds * len(cases))
     assert per_call < 0.003, f"{per_call * 1e6:.0f} µs per call"
+
+
+def test_gaoan_is_a_county_level_city():
+    r = _resolve_file(*_sample("004"))
+    assert R.get(r.region_code).division_type == "县级市" and r.kind == "county_government"
+
+
+def test_unnamed_sample_is_reported_as_an_issue():
+    from dagster_project.parsing.report import parse_file
+
+    report = parse_file(next(RAW.glob("001_*")))
+    issues = [i for i in report.issues if i.code == "agency_not_named"]
+    assert len(issues) == 1 and "宜兴市" in issues[0].message and issues[0].severity == "warning"
