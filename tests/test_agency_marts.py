@@ -4,7 +4,8 @@ from a warehouse built by the real Dagster refresh job (and one extra dbt build 
 Besides the five samples, the raw folder holds three variants of them:
 - 910: sample 000 re-titled 铜鼓县政府办公室 2021 (the same office under a shorter name);
 - 911: sample 000 re-titled as 铜鼓县人民政府's whole-county (汇总) report for 2020;
-- 912: sample 004 (高安市 2019) republished with a note appended, newer than the original.
+- 912: sample 004 (高安市 2019) republished with a note appended, newer than the original;
+- 913: sample 000 re-titled as 铜鼓县人民政府's 2021 report, without saying it covers the county.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from conftest import RAW, REPO, copy_samples
 RENAMED = "910_tonggu_office_2021.txt"
 AGGREGATE = "911_tonggu_county_2020.txt"
 REPUBLISHED = "912_gaoan_2019_republished.txt"
+COUNTY_2021 = "913_tonggu_county_2021.txt"
 GAOAN = "004_d3f24f9ede323c01.txt"
 TONGGU_TITLE = "铜鼓县人民政府办公室2020年政府信息公开\n工作年度报告\n"
 
@@ -36,6 +38,7 @@ def _write_variants(raw: Path) -> None:
         "铜鼓县人民政府2020年政府信息公开\n工作年度报告\n"
         "本报告由铜鼓县人民政府办公室根据全县各级行政机关政府信息公开工作年度报告汇总编制。\n" + body,
         encoding="utf-8")
+    (raw / COUNTY_2021).write_text("铜鼓县人民政府2021年政府信息公开\n工作年度报告\n" + body, encoding="utf-8")
     gaoan = (RAW / GAOAN).read_text(encoding="utf-8")
     (raw / REPUBLISHED).write_text(gaoan + "\n（更正后重新发布）\n", encoding="utf-8")
     # the original was published first; the republished file is newer
@@ -217,6 +220,22 @@ def test_aggregate_and_own_reports_are_kept_apart(db):
     prefecture = rows(db, "select * from region_year_summary where region_code = '360900' and report_year = 2020")
     assert [(p["basis"], p["report_ids"], p["received"]) for p in prefecture] == [("agency_reports", [own], 13)]
     assert prefecture[0]["basis_label_zh"] == "各机关本级报告合计"
+
+
+def test_an_agency_publishing_aggregates_never_adds_to_its_region(db):
+    """铜鼓县人民政府's 2021 report does not say it covers the county, but its 2020 one does: it
+    stays apart from the own reports of the county's bodies (here the office, 910)."""
+    a = one(db, AGENCY, COUNTY_2021)
+    assert (a["agency_name"], a["publishes_aggregate_reports"]) == ("铜鼓县人民政府", True)
+    assert one(db, "select agency_kind from dim_report where file_name = ?", COUNTY_2021)["agency_kind"] == (
+        "county_government")
+    ids = {r["file_name"]: r["report_id"] for r in rows(db, "select file_name, report_id from dim_report")}
+    county = {r["basis"]: r["report_ids"] for r in rows(
+        db, "select basis, report_ids from region_year_summary where region_code = '360926' and report_year = 2021")}
+    assert county == {"aggregate_report": [ids[COUNTY_2021]], "agency_reports": [ids[RENAMED]]}
+    own_only = {r["agency_name"]: r["publishes_aggregate_reports"] for r in rows(
+        db, "select agency_name, publishes_aggregate_reports from dim_agency where is_identified")}
+    assert not own_only["铜鼓县人民政府办公室"] and not own_only["金寨县人民政府"]
 
 
 def test_region_summary_uses_current_versions_only(db):

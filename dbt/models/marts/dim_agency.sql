@@ -62,7 +62,10 @@ report_counts as (
         max(report_year) as last_year,
         count(distinct report_year) as n_report_years,
         count(*) filter (where is_current_version) as n_reports,
-        count(*) as n_report_files
+        count(*) as n_report_files,
+        -- whole-region (汇总) reports in some year: its other years cover the region as well, even
+        -- when their text says so less plainly (see region_year_summary)
+        bool_or(agency_kind = 'aggregate') filter (where is_current_version) as publishes_aggregate_reports
     from reports
     group by agency_id
 
@@ -93,7 +96,8 @@ select
     report_counts.last_year,
     report_counts.n_report_years,
     report_counts.n_reports,
-    report_counts.n_report_files
+    report_counts.n_report_files,
+    coalesce(report_counts.publishes_aggregate_reports, false) as publishes_aggregate_reports
 from latest
 left join name_history on name_history.agency_id = latest.agency_id
 left join report_counts on report_counts.agency_id = latest.agency_id

@@ -1,12 +1,20 @@
 -- One row per region (province / prefecture / county) × year × basis, from current report
 -- versions. The two bases are never mixed, so nothing is counted twice:
---   aggregate_report  a whole-region report (agency_kind = aggregate, 全市/全县 汇总) of exactly this region;
+--   aggregate_report  a whole-region report (全市/全县 汇总) of exactly this region: agency_kind =
+--                     aggregate, or any report of an agency that publishes such reports in other
+--                     years (a zone's or county's yearly summary does not always say so);
 --   agency_reports    the own reports of every agency placed in the region, at any depth below it
 --                     (aggregate reports excluded: they repeat what these report).
 with reports as (
 
     select * from {{ ref('dim_report') }}
     where is_current_version and report_year is not null
+
+),
+
+agencies as (
+
+    select * from {{ ref('dim_agency') }}
 
 ),
 
@@ -29,12 +37,13 @@ placed as (
         reports.report_id,
         reports.agency_id,
         reports.report_year,
-        reports.agency_kind = 'aggregate' as is_aggregate,
+        reports.agency_kind = 'aggregate' or agencies.publishes_aggregate_reports as is_aggregate,
         reports.region_code,
         place.county_code,
         place.prefecture_code,
         place.province_code
     from reports
+    inner join agencies on agencies.agency_id = reports.agency_id
     inner join regions as place
         on place.region_code = coalesce(reports.region_code, reports.prefecture_code, reports.province_code)
 
