@@ -7,7 +7,14 @@ Pure functions over files and Polars frames (no Dagster), so the plan is testabl
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +84,7 @@ class Plan:
     to_parse: list[str]          # one path per content hash that has no staged rows
     reused: int                  # content hashes whose staged rows are kept
     dropped_parts: int           # parts deleted (stale parser version, orphaned, or all removed)
+    pruned_parts: int = 0        # parts rewritten without the reports of removed or changed files
 
 
 def _parts(staging_dir: Path, table: str) -> list[Path]:
@@ -89,10 +97,25 @@ def _drop_batch(staging_dir: Path, batch_file: str) -> None:
         (staging_dir / table / batch_file).unlink(missing_ok=True)
 
 
+def _prune_batch(staging_dir: Path, batch_file: str, keep: set[str]) -> None:
+    """Rewrite a batch's parts with only the reports whose content is still in raw/ (atomically,
+    part by part, `reports` last: a prune killed half-way is simply done again)."""
+    reports = pl.read_parquet(staging_dir / "reports" / batch_file).filter(pl.col("content_hash").is_in(list(keep)))
+    ids = reports["report_id"].to_list()
+    for table in ("cells", "issues", "reports"):
+        path = staging_dir / table / batch_file
+        if not path.exists():
+            continue
+        df = reports if table == "reports" else pl.read_parquet(path).filter(pl.col("report_id").is_in(ids))
+        tmp = path.with_name(f".{batch_file}.tmp")
+        df.write_parquet(tmp)
+        tmp.replace(path)
+
+
 def plan(inventory: pl.DataFrame, staging_dir: Path) -> Plan:
     for leftover in staging_dir.glob("*/.part-*.tmp"):  # a write killed mid-way
         leftover.unlink()
-    dropped = 0
+    dropped = pruned = 0
     committed = {p.name for p in _parts(staging_dir, "reports")}
     for table in ("cells", "issues"):  # parts of a batch killed before its reports part
         for part in _parts(staging_dir, table):
@@ -105,14 +128,19 @@ def plan(inventory: pl.DataFrame, staging_dir: Path) -> Plan:
         meta = pl.read_parquet(part, columns=["content_hash", "parser_version"])
         hashes = set(meta["content_hash"].to_list())
         stale = meta.filter(pl.col("parser_version") != PARSER_VERSION).height > 0
-        if stale or not hashes & current:
+        # a part repeating content another part holds (a batch finished by a process that
+        # outlived its killed refresh) would stage a report twice: drop it, re-parse the rest
+        if stale or not hashes & current or hashes & staged:
             _drop_batch(staging_dir, part.name)
             dropped += 1
         else:
-            staged |= hashes
+            if hashes - current:  # some of its files were removed or changed: only the rest stays
+                _prune_batch(staging_dir, part.name, hashes & current)
+                pruned += 1
+            staged |= hashes & current
     todo = inventory.filter(~pl.col("content_hash").is_in(list(staged))).unique("content_hash", keep="first",
                                                                                maintain_order=True)
-    return Plan(todo["path"].to_list(), len(current & staged), dropped)
+    return Plan(todo["path"].to_list(), len(current & staged), dropped, pruned)
 
 
 def fingerprint(inventory: pl.DataFrame, dbt_dir: Path) -> str:
@@ -139,3 +167,91 @@ def published_fingerprint(db_path: Path) -> str | None:
             return con.execute("select fingerprint from meta.build_info").fetchall()[0][0]
     except (duckdb.Error, IndexError):
         return None
+
+
+# -- crash safety ------------------------------------------------------------------------------
+# One refresh at a time per warehouse directory: `refresh_lock` holds an exclusive flock on
+# <warehouse>/.refresh.lock (released by the kernel when the process dies, however it dies).
+# Whoever takes the lock first ends what a killed refresh left running (its dbt process),
+# so the next refresh needs no manual cleanup.
+
+_held: dict[str, int] = {}  # lock path -> file descriptor, for re-entry from the job's steps
+
+
+def _children_file(warehouse_dir: Path) -> Path:
+    return warehouse_dir / ".refresh.children"
+
+
+def record_child(warehouse_dir: Path, pid: int) -> None:
+    """Remember a subprocess of this refresh, to be ended if this process dies before it."""
+    import psutil
+
+    try:
+        entry = {"pid": pid, "started": psutil.Process(pid).create_time(), "parent": os.getpid()}
+    except psutil.Error:
+        return
+    with _children_file(warehouse_dir).open("a", encoding="utf-8") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def reap_orphans(warehouse_dir: Path) -> list[int]:
+    """End the recorded subprocesses of a dead refresh that still run; returns their pids."""
+    import psutil
+
+    path = _children_file(warehouse_dir)
+    if not path.exists():
+        return []
+    ended = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+            proc = psutil.Process(entry["pid"])
+            if abs(proc.create_time() - entry["started"]) > 0.01 or entry["parent"] == os.getpid():
+                continue  # the pid was reused, or the process is ours
+            proc.kill()
+            proc.wait(10)
+            ended.append(entry["pid"])
+        except (ValueError, KeyError, psutil.Error):
+            continue
+    path.unlink(missing_ok=True)
+    return ended
+
+
+@contextmanager
+def refresh_lock(warehouse_dir: Path, log=None) -> Iterator[None]:
+    """Hold the warehouse's refresh lock; waits while another refresh holds it. Re-entrant."""
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    key = str(warehouse_dir / ".refresh.lock")
+    if key in _held:
+        yield
+        return
+    fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by subprocesses
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            (log or print)(f"another refresh of {warehouse_dir} is running: waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _held[key] = fd
+        ended = reap_orphans(warehouse_dir)
+        if ended:
+            (log or print)(f"ended processes left running by a killed refresh: {ended}")
+        yield
+    finally:
+        _held.pop(key, None)
+        os.close(fd)
+
+
+def pause_point(phase: str) -> None:
+    """Test hook: with OGI_TEST_PAUSE_AT=<phase> the process writes the marker file
+    OGI_TEST_PAUSE_MARKER (default <warehouse>/.paused-<phase>) and sleeps, so a test can kill
+    it at a known point. Phases: parse (first batch staged), dbt (dbt build running), publish
+    (build stamped and flushed, not yet renamed). No effect when the variable is unset."""
+    if os.environ.get("OGI_TEST_PAUSE_AT") != phase:
+        return
+    from . import settings
+
+    marker = Path(os.environ.get("OGI_TEST_PAUSE_MARKER") or settings.warehouse_dir() / f".paused-{phase}")
+    marker.write_text(str(os.getpid()), encoding="utf-8")
+    print(f"paused at {phase} (pid {os.getpid()})", file=sys.stderr, flush=True)
+    time.sleep(float(os.environ.get("OGI_TEST_PAUSE_S", "600")))

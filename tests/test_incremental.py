@@ -75,3 +75,59 @@ def test_fingerprint_follows_files_and_dbt_project(tmp_path):
     assert incremental.fingerprint(inventory, DBT_PROJECT_DIR) == same
     shutil.copy(next(RAW.glob("002_*")), raw)
     assert incremental.fingerprint(incremental.take_inventory(raw, inventory), DBT_PROJECT_DIR) != same
+
+
+def test_a_part_repeating_staged_content_is_dropped_and_the_rest_reparsed(tmp_path):
+    """A batch finished by a process that outlived its killed refresh may stage content twice."""
+    raw = raw_with(tmp_path, ["000", "002", "003"])
+    staging = tmp_path / "staging"
+    files = [raw / p for p in sorted(os.listdir(raw))]
+    inventory = incremental.take_inventory(raw)
+    stage_batch(files[:2], staging, "b1")
+    stage_batch(files[1:], staging, "b2")  # 002 again, and 003
+    plan = incremental.plan(inventory, staging)
+    assert plan.dropped_parts == 1 and plan.reused == 2
+    assert [os.path.basename(p) for p in plan.to_parse] == [files[2].name]
+    assert not (staging / "reports" / "part-b2.parquet").exists()
+
+
+def test_refresh_lock_is_reentrant_and_ends_a_dead_refreshs_children(tmp_path):
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        incremental.record_child(tmp_path, child.pid)
+        # as if written by a refresh process that has since died
+        path = tmp_path / ".refresh.children"
+        path.write_text(path.read_text().replace(f'"parent": {os.getpid()}', '"parent": -1'))
+        messages = []
+        with incremental.refresh_lock(tmp_path, log=messages.append):
+            child.wait(5)  # ended (and reaped) when the lock was taken
+            assert messages == [f"ended processes left running by a killed refresh: [{child.pid}]"]
+            with incremental.refresh_lock(tmp_path):  # the job's steps take it again: no deadlock
+                pass
+        assert not path.exists()
+    finally:
+        if child.poll() is None:
+            child.kill()
+
+
+def test_reports_of_removed_or_changed_files_leave_staging(tmp_path):
+    raw = raw_with(tmp_path, ["000", "002", "003"])
+    staging = tmp_path / "staging"
+    inventory = incremental.take_inventory(raw)
+    stage_batch([raw / p for p in sorted(os.listdir(raw))], staging, "b1")
+    removed = next(raw.glob("000_*"))
+    changed = next(raw.glob("002_*"))
+    removed.unlink()
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    inventory = incremental.take_inventory(raw, inventory)
+    plan = incremental.plan(inventory, staging)
+    assert plan.pruned_parts == 1 and plan.reused == 1 and plan.to_parse == [str(changed.resolve())]
+    reports = pl.read_parquet(staging / "reports" / "part-b1.parquet")
+    assert reports["file_name"].to_list() == [next(raw.glob("003_*")).name]
+    for table in ("cells", "issues"):
+        ids = set(pl.read_parquet(staging / table / "part-b1.parquet")["report_id"].to_list())
+        assert ids <= set(reports["report_id"].to_list())
+    assert incremental.plan(inventory, staging).pruned_parts == 0  # done once

@@ -31,11 +31,22 @@ def _on_alarm(signum, frame):
     raise DocumentTimeout()
 
 
-def _init_worker(memory_mb: int) -> None:
+def _exit_with_parent(parent: int, interval_s: float = 0.5) -> None:
+    """A worker whose parent died (killed, out of memory) stops at once instead of parsing on
+    as an orphan and writing parts under the feet of the next refresh."""
+    while True:
+        time.sleep(interval_s)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _init_worker(memory_mb: int, parent: int | None = None) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
 
 
 @dataclass
@@ -78,7 +89,7 @@ def run_batches(jobs: list[BatchJob], staging_dir: Path, workers: int | None = N
         return [result]
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded orchestrator process
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
-                             initializer=_init_worker, initargs=(memory_mb,)) as pool:
+                             initializer=_init_worker, initargs=(memory_mb, os.getpid())) as pool:
         futures = {pool.submit(_run_batch, job, str(staging_dir), timeout_s): job for job in jobs}
         for future in as_completed(futures):
             result = future.result()
