@@ -32,14 +32,15 @@ def cmd_parse(args) -> int:
     return 1 if failed else 0
 
 
-def _connect():
+def _connect(quiet: bool = False):
     import duckdb
 
     from . import settings
 
     path = settings.published_db_path()
     if not path.exists():
-        print(f"no published warehouse at {path}; run `ogi refresh` (or `make run`) first", file=sys.stderr)
+        if not quiet:
+            print(f"no published warehouse at {path}; run `ogi refresh` (or `make run`) first", file=sys.stderr)
         return None
     return duckdb.connect(str(path), read_only=True)
 
@@ -52,14 +53,27 @@ def _print_table(header: list[str], rows: list[tuple]) -> None:
         print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
 
 
+def _warehouse_counts(con) -> dict[str, int]:
+    """Reports in the published warehouse by parse status and by quality status."""
+    counts: dict[str, int] = {}
+    for column in ("parse_status", "quality_status"):
+        for status, n in con.execute(f"select {column}, count(*) from dim_report group by all").fetchall():
+            counts[str(status)] = counts.get(str(status), 0) + n
+    counts["total"] = con.execute("select count(*) from dim_report").fetchall()[0][0]
+    return counts
+
+
 def cmd_status(args) -> int:
     con = _connect()
     if con is None:
         return 1
-    built = con.execute("select built_at from meta.build_info").fetchall()[0][0]
-    print(f"warehouse: {Path(con.execute('pragma database_list').fetchall()[0][2])}  built {built}")
-    _print_table(["parse_status", "quality_status", "reports"], con.execute(
-        "select parse_status, quality_status, count(*) from dim_report group by all order by all").fetchall())
+    with con:
+        built, n = con.execute("select built_at, n_reports from meta.build_info").fetchall()[0]
+        path = Path(con.execute("pragma database_list").fetchall()[0][2])
+        print(f"warehouse: {path}  built {built:%Y-%m-%d %H:%M:%S %Z}  {n} reports  "
+              f"{path.stat().st_size / 1e6:.1f} MB")
+        _print_table(["parse_status", "quality_status", "reports"], con.execute(
+            "select parse_status, quality_status, count(*) from dim_report group by all order by all").fetchall())
     return 0
 
 
@@ -83,26 +97,74 @@ def _metadata(result, key: str) -> dict:
     return {}
 
 
+def _fail_dead_runs(instance) -> None:
+    """Runs left `STARTED` by an `ogi refresh` that was killed are recorded as failed."""
+    import psutil
+    from dagster import DagsterRunStatus, RunsFilter
+
+    for run in instance.get_runs(filters=RunsFilter(job_name="refresh", statuses=[DagsterRunStatus.STARTED])):
+        pid = run.tags.get("ogi/pid")
+        if not pid or run.tags.get("ogi/host") != _host():
+            continue
+        try:
+            alive = psutil.Process(int(pid)).create_time() <= float(run.tags.get("ogi/started", "0")) + 1
+        except (psutil.Error, ValueError):
+            alive = False
+        if not alive:
+            instance.report_run_failed(run, "the process running this refresh died before it finished")
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
 def cmd_refresh(args) -> int:
     import os
 
+    import psutil
     from dagster import DagsterInstance
 
+    from . import settings
     from .definitions import defs
+    from .incremental import refresh_lock
 
     os.environ.setdefault("OGI_PROGRESS", "1" if sys.stderr.isatty() else "")
     started = time.monotonic()
-    result = defs.resolve_job_def("refresh").execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
+    instance = DagsterInstance.get()
+    me = psutil.Process()
+    tags = {"ogi/pid": str(me.pid), "ogi/host": _host(), "ogi/started": f"{me.create_time():.3f}"}
+    # one refresh at a time per warehouse: a second one waits; the first to run after a killed
+    # one ends what the killed one left running and marks its run failed
+    with refresh_lock(settings.warehouse_dir(), lambda m: print(m, file=sys.stderr)):
+        _fail_dead_runs(instance)
+        result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, tags=tags,
+                                                                    raise_on_error=False)
     elapsed = time.monotonic() - started
     files, staged = _metadata(result, "raw_reports"), _metadata(result, "staging/reports")
     published = bool(_metadata(result, "published_warehouse"))
+
+    def counts(d: dict, prefix: str, keys) -> str:
+        return " / ".join(str(d.get(f"{prefix}{k}", 0)) for k in keys)
+
     rows = [("files", "new / changed / unchanged / removed",
              " / ".join(str(files.get(f"files_{k}", "?")) for k in ("new", "changed", "unchanged", "removed"))),
-            ("reports", "parsed now / reused", f"{staged.get('rows_written', 0)} / {staged.get('reused', 0)}"),
-            ("reports", "parsed / flagged / failed (this run)",
-             " / ".join(str(staged.get(f"parsed_{k}", 0)) for k in ("parsed", "flagged", "failed"))),
-            ("warehouse", "published", "yes" if published else ("unchanged" if result.success else "NO (kept the last good build)")),
-            ("time", "wall", f"{elapsed:.1f} s")]
+            ("this run", "reports parsed now / reused", f"{staged.get('rows_written', 0)} / {staged.get('reused', 0)}"),
+            ("this run", "parsed / flagged / failed", counts(staged, "parsed_", ("parsed", "flagged", "failed"))),
+            ("this run", "consistent / inconsistent / not assessable",
+             counts(staged, "quality_", ("consistent", "inconsistent", "not_assessable")))]
+    con = _connect(quiet=True)
+    if con is not None:
+        with con:
+            held = _warehouse_counts(con)
+        rows += [("warehouse", "reports", str(held["total"])),
+                 ("warehouse", "parsed / flagged / failed", counts(held, "", ("parsed", "flagged", "failed"))),
+                 ("warehouse", "consistent / inconsistent / not assessable",
+                  counts(held, "", ("consistent", "inconsistent", "not_assessable")))]
+    rows += [("warehouse", "published", "yes" if published else
+              ("unchanged (up to date)" if result.success else "NO (kept the last good build)")),
+             ("time", "wall", f"{elapsed:.1f} s")]
     _print_table(["", "", ""], rows)
     print(f"refresh {'succeeded' if result.success else 'FAILED'} (run {result.run_id})")
     if result.success:
