@@ -10,16 +10,17 @@ from pathlib import Path
 
 def cmd_parse(args) -> int:
     from .parsing.records import to_json
+    from .parsing.series import link_reports
     from .parsing.staging import parse_safely
 
-    failed = 0
-    for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            print(f"ogi parse: no such file: {name}", file=sys.stderr)
-            failed += 1
-            continue
-        record = to_json(parse_safely(path))
+    missing = [name for name in args.files if not Path(name).is_file()]
+    for name in missing:
+        print(f"ogi parse: no such file: {name}", file=sys.stderr)
+    names = [name for name in args.files if name not in missing]
+    reports = [parse_safely(Path(name)) for name in names]
+    link_reports(reports)  # the files decide each other's glued 表二 rows across years
+    for name, report in zip(names, reports):
+        record = to_json(report)
         record["file"] = name
         if args.json:
             print(json.dumps(record, ensure_ascii=False), flush=True)
@@ -29,7 +30,7 @@ def cmd_parse(args) -> int:
                   f"{len(record['issues'])} issues")
             for issue in record["issues"]:
                 print(f"  [{issue['severity']}] {issue['code']}: {issue['message']}")
-    return 1 if failed else 0
+    return 1 if missing else 0
 
 
 def _connect(quiet: bool = False):

@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from dagster_project.parsing.records import to_json  # noqa: E402
+from dagster_project.parsing.series import link_reports  # noqa: E402
 from dagster_project.parsing.staging import parse_safely  # noqa: E402
 
 
@@ -44,10 +45,13 @@ def corpus_report(folder: Path) -> None:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() != ".tsv")
     status, templates, quality, codes = Counter(), Counter(), Counter(), Counter()
     times: dict[str, list[float]] = defaultdict(list)
+    reports = []
     for path in files:
         started = time.perf_counter()
-        record = to_json(parse_safely(path))
+        reports.append(parse_safely(path))
         times[path.suffix.lower().lstrip(".")].append((time.perf_counter() - started) * 1000)
+    decided = link_reports(reports)  # as a refresh over the whole corpus does
+    for record in map(to_json, reports):
         status[record["parse_status"]] += 1
         templates[(record["template"] or "none") + (" hybrid" if record["is_hybrid"] else "")] += 1
         quality[record["quality_status"]] += 1
@@ -61,6 +65,7 @@ def corpus_report(folder: Path) -> None:
           f"({100 * quality['consistent'] / max(statused, 1):.0f}%); inconsistent {quality['inconsistent']}; "
           f"not assessable {quality['not_assessable']}")
     print("issue codes: " + ", ".join(f"{k} {v}" for k, v in codes.most_common()))
+    print(f"表二 rows decided by a neighbouring year (X-2/X-3): {decided}")
     print("median parse time per format: " + ", ".join(
         f"{fmt} {statistics.median(ms):.1f} ms ({len(ms)})" for fmt, ms in sorted(times.items())))
 

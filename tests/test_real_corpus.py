@@ -80,3 +80,42 @@ def test_answer_key_score_through_the_cli():
     right, counted = (int(x) for x in last.split("cells right ")[1].split(" ")[0].split("/"))
     assert right / counted >= 0.988, last
     assert "silently wrong 0" in last, last
+
+
+def test_ogi_parse_decides_glued_rows_with_the_neighbouring_year_among_its_files():
+    ogi = Path(sys.executable).with_name("ogi")
+    files = [str(CORPUS / "2019_pingtan_zhsyq_1.txt"), str(CORPUS / "2020_pingtan_zhsyq_1.txt")]
+    alone = json.loads(subprocess.run([ogi, "parse", "--json", files[0]], capture_output=True, text=True,
+                                      check=True).stdout)
+    assert alone["table2"]["administrative_licensing"]["decisions"] is None
+    both = [json.loads(line) for line in subprocess.run([ogi, "parse", "--json", *files], capture_output=True,
+                                                        text=True, check=True).stdout.splitlines()]
+    assert both[0]["table2"]["administrative_licensing"] == {"prev_year_items": 396, "change": 0, "decisions": 181}
+    decided = [i for i in both[0]["issues"] if i["code"] == "cells_decided_across_years"]
+    assert {i["identity"] for i in decided} == {"X-3"} and "2020_pingtan_zhsyq_1.txt" in decided[0]["message"]
+
+
+def test_a_refresh_decides_them_across_the_warehouse(manifest, warehouse_env):
+    import shutil
+
+    import dagster as dg
+    import duckdb
+
+    from dagster_project.definitions import defs
+
+    for name in ("2019_pingtan_zhsyq_1.txt", "2020_pingtan_zhsyq_1.txt"):
+        shutil.copy(CORPUS / name, warehouse_env / name)
+    with dg.instance_for_test() as instance:
+        assert defs.resolve_job_def("refresh").execute_in_process(instance=instance).success
+    db = warehouse_env.parent / "warehouse" / "ogi.duckdb"
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("""
+            select metric_key, value, decided_by from fct_active_disclosure join dim_report using (report_id)
+            where file_name = '2019_pingtan_zhsyq_1.txt' and item_key = 'administrative_licensing'
+            order by metric_order""").fetchall()
+        codes = con.execute("""
+            select code, count(*) from report_quality
+            where file_name = '2019_pingtan_zhsyq_1.txt' and place like 'table2.administrative_licensing%'
+            group by code""").fetchall()
+    assert rows == [("prev_year_items", 396, "X-3"), ("change", 0, "X-3"), ("decisions", 181, "X-3")]
+    assert codes == [("cells_decided_across_years", 1)]

@@ -11,7 +11,8 @@ from ..parsing.schema import TABLES
 from ..parsing.series import write_decisions
 from .raw import raw_reports, read_inventory
 
-STAGING_KEYS = {name: dg.AssetKey(["staging", name]) for name in TABLES}
+# The parsed tables, plus the 表二 cells decided across years (see parsing/series.py).
+STAGING_KEYS = {name: dg.AssetKey(["staging", name]) for name in (*TABLES, "decisions")}
 BATCH_SIZE = int(os.environ.get("OGI_BATCH_SIZE", "500"))
 
 
@@ -50,11 +51,12 @@ def _stage(context: dg.AssetExecutionContext):
             statuses[k] = statuses.get(k, 0) + v
     quality = _quality_counts(staging, [r.batch_id for r in results])
     decisions = staging / "decisions" / "decisions.parquet"
+    decided = 0
     if results or todo.dropped_parts or todo.pruned_parts or not decisions.exists():  # they span batches: redo when parts change
         decided = write_decisions(staging)
         context.log.info(f"{decided} 表二 cells decided by the agencies' neighbouring years")
     counts = {"reports": sum(r.n_reports for r in results), "cells": sum(r.n_cells for r in results),
-              "issues": sum(r.n_issues for r in results)}
+              "issues": sum(r.n_issues for r in results), "decisions": decided}
     for name, key in STAGING_KEYS.items():
         extra = {"reused": todo.reused, "dropped_parts": todo.dropped_parts, "pruned_parts": todo.pruned_parts,
                  **{f"parsed_{k}": v for k, v in statuses.items()},

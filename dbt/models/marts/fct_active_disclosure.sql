@@ -44,7 +44,8 @@ select
     cells.value,
     cells.value_class,
     cells.raw_text,
-    cells.is_reconstructed
+    cells.is_reconstructed,
+    cells.decided_by
 from cells
 inner join reports on reports.report_id = cells.report_id
 inner join formats on formats.report_id = cells.report_id

@@ -1,19 +1,60 @@
 -- One row per issue the parser recorded. The parser writes '' for "no place/identity".
+-- A 表二 row decided by the agency's neighbouring year (staging decisions) trades its
+-- cells_ambiguous error for a cells_decided_across_years warning.
 with source as (
 
     select * from {{ source('staging', 'issues') }}
 
-)
+),
+
+decided_rows as (
+
+    select distinct report_id, table_id, row_key, identity, message
+    from {{ source('staging', 'decisions') }}
+
+),
 
 -- distinct: identical copies of one file yield identical rows under the same report_id.
-select distinct
-    report_id::varchar as report_id,
-    code::varchar as code,
-    severity::varchar as severity,
-    message::varchar as message,
-    nullif(place, '')::varchar as place,
-    nullif(identity, '')::varchar as identity,
-    reported::double as reported,
-    recomputed::double as recomputed,
-    delta::double as delta
-from source
+parsed as (
+
+    select distinct
+        report_id::varchar as report_id,
+        code::varchar as code,
+        severity::varchar as severity,
+        message::varchar as message,
+        nullif(place, '')::varchar as place,
+        nullif(identity, '')::varchar as identity,
+        reported::double as reported,
+        recomputed::double as recomputed,
+        delta::double as delta
+    from source
+
+),
+
+still_open as (
+
+    select parsed.*
+    from parsed
+    left join decided_rows
+        on decided_rows.report_id = parsed.report_id
+        and parsed.code = 'cells_ambiguous'
+        and parsed.place like decided_rows.table_id || '.' || decided_rows.row_key || ' %'
+    where decided_rows.report_id is null
+
+)
+
+select * from still_open
+
+union all
+
+select
+    report_id::varchar,
+    'cells_decided_across_years',
+    'warning',
+    message::varchar,
+    (table_id || '.' || row_key)::varchar,
+    identity::varchar,
+    null::double,
+    null::double,
+    null::double
+from decided_rows
