@@ -27,9 +27,21 @@ INVENTORY_SCHEMA = {"path": pl.Utf8, "file_name": pl.Utf8, "byte_size": pl.Int64
                     "content_hash": pl.Utf8}
 
 
+def _scan(folder: str) -> Iterator[os.DirEntry]:
+    """Report files under folder, recursively (one directory read per folder, no path resolving:
+    at 100k files this is what keeps an unchanged inventory cheap)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _scan(entry.path)
+            elif (not entry.name.startswith(".") and os.path.splitext(entry.name)[1].lower() in REPORT_SUFFIXES
+                  and entry.is_file()):
+                yield entry
+
+
 def list_raw_files(raw_dir: Path) -> list[Path]:
-    return sorted(p for p in raw_dir.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES
-                  and not p.name.startswith("."))
+    root = Path(raw_dir).resolve()
+    return sorted(Path(e.path) for e in _scan(str(root))) if root.is_dir() else []
 
 
 def _sha256(path: Path) -> str:
@@ -43,14 +55,14 @@ def _sha256(path: Path) -> str:
 def take_inventory(raw_dir: Path, previous: pl.DataFrame | None = None) -> pl.DataFrame:
     known = {}
     if previous is not None and previous.height:
-        known = {(r["path"], r["byte_size"], r["mtime_ns"]): r["content_hash"]
-                 for r in previous.select("path", "byte_size", "mtime_ns", "content_hash").iter_rows(named=True)}
+        known = {(path, size, mtime): digest for path, size, mtime, digest in
+                 previous.select("path", "byte_size", "mtime_ns", "content_hash").iter_rows()}
     rows = []
-    for p in list_raw_files(raw_dir):
-        st = p.stat()
-        path = str(p.resolve())
-        digest = known.get((path, st.st_size, st.st_mtime_ns)) or _sha256(p)
-        rows.append((path, p.name, st.st_size, st.st_mtime_ns, digest))
+    root = Path(raw_dir).resolve()
+    for entry in sorted(_scan(str(root)), key=lambda e: e.path) if root.is_dir() else []:
+        st = entry.stat()
+        digest = known.get((entry.path, st.st_size, st.st_mtime_ns)) or _sha256(Path(entry.path))
+        rows.append((entry.path, entry.name, st.st_size, st.st_mtime_ns, digest))
     return pl.DataFrame(rows, schema=INVENTORY_SCHEMA, orient="row")
 
 
