@@ -151,7 +151,12 @@ def decide_staged(reports, cells, issues):
     if open_rows.is_empty():
         return pl.DataFrame(schema=schema)
     agencies = open_rows["agency_name"].unique().to_list()
-    linked = meta.filter(pl.col("agency_name").is_in(agencies)).collect()
+    # only agencies with a report for a neighbouring year can decide anything
+    linked = (meta.filter(pl.col("agency_name").is_in(agencies))
+              .filter(pl.col("report_year").n_unique().over("agency_name") > 1).collect())
+    if linked.is_empty():
+        return pl.DataFrame(schema=schema)
+    open_rows = open_rows.join(linked.select("report_id"), on="report_id", how="semi")
     printed = (cells.lazy().filter(pl.col("table_id") == "table2")
                .join(linked.lazy().select("report_id"), on="report_id")
                .join(open_rows.lazy().select("report_id", "row_key"), on=["report_id", "row_key"], how="anti")
@@ -168,10 +173,10 @@ def decide_staged(reports, cells, issues):
             by_col = dict(zip(r["col_key"], r["value"]))
             rows.append(SeriesRow(r["report_id"], meta_r["agency_name"], meta_r["report_year"], meta_r["template"],
                                   r["row_key"], [tuple(by_col[m] for m in order)], False))
-    out = []
+    out, names = [], {k: (r["file_name"], r["report_year"]) for k, r in info.items()}
     for d in decide(rows):
         order = metrics[(info[d.report]["template"], d.item)]
-        message = describe(d, {k: (r["file_name"], r["report_year"]) for k, r in info.items()})
+        message = describe(d, names)
         out += [(d.report, "table2", d.item, m, v, d.identity, message) for m, v in zip(order, d.values)]
     return pl.DataFrame(out, schema=schema, orient="row")
 
