@@ -129,7 +129,7 @@ def refresh(root: Path, label: str) -> dict:
     log = root / f"{label}.log"
     started = time.monotonic()
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(OGI), "refresh"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([str(OGI), "refresh", "--verbose"], env=env, stdout=out, stderr=subprocess.STDOUT)
         mem = TreeMemory(proc.pid)
         mem.start()
         rc = proc.wait()
