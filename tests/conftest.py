@@ -46,3 +46,17 @@ def copy_samples(raw: Path, names: list[str] | None = None) -> None:
     for p in sorted(RAW.iterdir()):
         if p.is_file() and (names is None or any(p.name.startswith(n) for n in names)):
             shutil.copy(p, raw / p.name)
+
+
+def run_refresh(root: Path):
+    """A real Dagster run of the refresh job over root/raw into root/warehouse (test instance)."""
+    import dagster as dg
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OGI_RAW_DIR", str(root / "raw"))
+        mp.setenv("OGI_WAREHOUSE_DIR", str(root / "warehouse"))
+        mp.delenv("OGI_STAGING_DIR", raising=False)
+        from dagster_project.definitions import defs
+
+        with dg.instance_for_test() as instance:
+            return defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)

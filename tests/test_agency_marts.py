@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import RAW, REPO, copy_samples
+from conftest import RAW, REPO, copy_samples, run_refresh
 
 RENAMED = "910_tonggu_office_2021.txt"
 AGGREGATE = "911_tonggu_county_2020.txt"
@@ -52,25 +52,12 @@ def _ts(day: str) -> float:
 
 @pytest.fixture(scope="module")
 def built(manifest, tmp_path_factory):
-    import dagster as dg
-
     root = tmp_path_factory.mktemp("agency_marts")
     raw = root / "raw"
     raw.mkdir()
     copy_samples(raw)
     _write_variants(raw)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OGI_RAW_DIR", str(raw))
-        mp.setenv("OGI_WAREHOUSE_DIR", str(root / "warehouse"))
-        # set (not just cleared) so that leaving the context removes what the dbt step exports
-        # into os.environ; otherwise later tests would build from this module's staging
-        mp.setenv("OGI_STAGING_DIR", str(root / "warehouse" / "staging"))
-        mp.setenv("OGI_BUILD_DB", str(root / "warehouse" / "build" / "ogi.duckdb"))
-        from dagster_project.definitions import defs
-
-        with dg.instance_for_test() as instance:
-            result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
-    assert result.success
+    assert run_refresh(root).success
     return root
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import RAW, copy_samples
+from conftest import RAW, copy_samples, run_refresh
 
 BROKEN = "900_broken_identity.txt"
 
@@ -25,21 +25,12 @@ def make_broken_copy(raw: Path) -> None:
 @pytest.fixture(scope="module")
 def refreshed(manifest, tmp_path_factory):
     """Run the refresh job once over the samples plus a copy with a broken identity."""
-    import dagster as dg
-
     root = tmp_path_factory.mktemp("pipeline")
     raw = root / "raw"
     raw.mkdir()
     copy_samples(raw)
     make_broken_copy(raw)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OGI_RAW_DIR", str(raw))
-        mp.setenv("OGI_WAREHOUSE_DIR", str(root / "warehouse"))
-        from dagster_project.definitions import defs
-
-        with dg.instance_for_test() as instance:
-            result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
-    return result, root / "warehouse" / "ogi.duckdb"
+    return run_refresh(root), root / "warehouse" / "ogi.duckdb"
 
 
 def query(db: Path, sql: str):
@@ -116,10 +107,6 @@ def test_the_mart_never_sums_the_total_column_with_the_applicant_columns(refresh
 
 def test_a_reader_holding_the_warehouse_neither_blocks_nor_sees_a_half_build(refreshed):
     """A dashboard keeps a read-only connection open while the next refresh runs."""
-    import dagster as dg
-
-    from dagster_project.definitions import defs
-
     _, db = refreshed
     raw = db.parent.parent / "raw"
     reader = duckdb.connect(str(db), read_only=True)
@@ -127,11 +114,7 @@ def test_a_reader_holding_the_warehouse_neither_blocks_nor_sees_a_half_build(ref
     text = (RAW / "000_890802141209736b.txt").read_text(encoding="utf-8")
     (raw / "901_second_copy_renamed.txt").write_text(text + "\n", encoding="utf-8")  # new content
     try:
-        with pytest.MonkeyPatch.context() as mp, dg.instance_for_test() as instance:
-            mp.setenv("OGI_RAW_DIR", str(raw))
-            mp.setenv("OGI_WAREHOUSE_DIR", str(db.parent))
-            result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
-        assert result.success
+        assert run_refresh(raw.parent).success
         # the open connection still answers from its snapshot ...
         assert reader.execute("select count(*) from dim_report").fetchall() == before
     finally:

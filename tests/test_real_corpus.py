@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import SHARED, run_refresh
 from dagster_project.parsing.records import to_json
 from dagster_project.parsing.staging import parse_safely
 
@@ -95,19 +95,16 @@ def test_ogi_parse_decides_glued_rows_with_the_neighbouring_year_among_its_files
     assert {i["identity"] for i in decided} == {"X-3"} and "2020_pingtan_zhsyq_1.txt" in decided[0]["message"]
 
 
-def test_a_refresh_decides_them_across_the_warehouse(manifest, warehouse_env):
+def test_a_refresh_decides_them_across_the_warehouse(manifest, tmp_path):
     import shutil
 
-    import dagster as dg
     import duckdb
 
-    from dagster_project.definitions import defs
-
+    (tmp_path / "raw").mkdir()
     for name in ("2019_pingtan_zhsyq_1.txt", "2020_pingtan_zhsyq_1.txt"):
-        shutil.copy(CORPUS / name, warehouse_env / name)
-    with dg.instance_for_test() as instance:
-        assert defs.resolve_job_def("refresh").execute_in_process(instance=instance).success
-    db = warehouse_env.parent / "warehouse" / "ogi.duckdb"
+        shutil.copy(CORPUS / name, tmp_path / "raw" / name)
+    assert run_refresh(tmp_path).success
+    db = tmp_path / "warehouse" / "ogi.duckdb"
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("""
             select metric_key, value, decided_by from fct_active_disclosure join dim_report using (report_id)
