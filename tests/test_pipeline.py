@@ -1,7 +1,6 @@
 """End to end: real Dagster materializations of every asset into a private warehouse."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
