@@ -134,8 +134,8 @@ def link_reports(reports: list) -> int:
     return rows.height
 
 
-DECISIONS = {"report_id": "Utf8", "table_id": "Utf8", "row_key": "Utf8", "col_key": "Utf8", "value": "Float64",
-             "identity": "Utf8", "message": "Utf8"}
+DECISIONS = {"report_id": pl.Utf8, "table_id": pl.Utf8, "row_key": pl.Utf8, "col_key": pl.Utf8,
+             "value": pl.Float64, "identity": pl.Utf8, "message": pl.Utf8}  # staging/decisions
 
 
 def decide_staged(reports, cells, issues):
@@ -143,7 +143,7 @@ def decide_staged(reports, cells, issues):
     cell. Only agencies with an ambiguous 表二 row are read, so the cost follows the ambiguity."""
     from . import vocabulary as V
 
-    schema = {k: getattr(pl, t) for k, t in DECISIONS.items()}
+    schema = DECISIONS
     meta = reports.lazy().select("report_id", "file_name", "agency_name", "report_year", "template")
     open_rows = (issues.lazy().filter((pl.col("code") == "cells_ambiguous") & pl.col("place").str.starts_with("table2."))
                  .select("report_id", pl.col("place").str.extract(r"^table2\.(\w+)").alias("row_key"), "candidates")
@@ -194,7 +194,7 @@ def write_decisions(staging_dir) -> int:
 
     parts = list((staging_dir / "reports").glob("part-*.parquet"))
     decided = decide_staged(scan("reports"), scan("cells"), scan("issues")) if parts \
-        else pl.DataFrame(schema={k: getattr(pl, t) for k, t in DECISIONS.items()})
+        else pl.DataFrame(schema=DECISIONS)
     folder = staging_dir / "decisions"
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / ".decisions.parquet.tmp"
