@@ -6,3 +6,13 @@
 {% macro safe_rate(numerator, denominator) -%}
     case when ({{ denominator }}) <> 0 then ({{ numerator }}) / ({{ denominator }}) end
 {%- endmacro %}
+
+{#
+    A rate as three columns, <name>_numerator, <name>_denominator and <name>, so the parts are
+    never left out.
+#}
+{% macro rate_columns(name, numerator, denominator) -%}
+    {{ numerator }} as {{ name }}_numerator,
+    {{ denominator }} as {{ name }}_denominator,
+    {{ safe_rate(numerator, denominator) }} as {{ name }}
+{%- endmacro %}

@@ -94,23 +94,12 @@ select
     with_previous.disclosure_rate,
 
     -- refusal rates by reason group: 不予公开, 无法提供, 不予处理, 其他处理 / 办理总计
-    with_previous.withheld as withheld_rate_numerator,
-    with_previous.handled as withheld_rate_denominator,
-    {{ safe_rate('with_previous.withheld', 'with_previous.handled') }} as withheld_rate,
-    with_previous.unable as unable_rate_numerator,
-    with_previous.handled as unable_rate_denominator,
-    {{ safe_rate('with_previous.unable', 'with_previous.handled') }} as unable_rate,
-    with_previous.rejected as rejected_rate_numerator,
-    with_previous.handled as rejected_rate_denominator,
-    {{ safe_rate('with_previous.rejected', 'with_previous.handled') }} as rejected_rate,
-    with_previous.other_handling as other_handling_rate_numerator,
-    with_previous.handled as other_handling_rate_denominator,
-    {{ safe_rate('with_previous.other_handling', 'with_previous.handled') }} as other_handling_rate,
+    {% for group in ['withheld', 'unable', 'rejected', 'other_handling'] %}
+    {{ rate_columns(group ~ '_rate', 'with_previous.' ~ group, 'with_previous.handled') }},
+    {% endfor %}
 
     -- 表四: 复议纠错率 = 行政复议 结果纠正 / 行政复议 总计; 行政诉讼 totals
-    with_previous.review_corrected as review_correction_rate_numerator,
-    with_previous.review_total as review_correction_rate_denominator,
-    {{ safe_rate('with_previous.review_corrected', 'with_previous.review_total') }} as review_correction_rate,
+    {{ rate_columns('review_correction_rate', 'with_previous.review_corrected', 'with_previous.review_total') }},
     with_previous.litigation_direct_total,
     with_previous.litigation_after_review_total,
 

@@ -110,12 +110,8 @@ select
     summed.carried_over,
     summed.handled,
     summed.carried_forward,
-    summed.disclosed as disclosure_rate_numerator,
-    summed.handled as disclosure_rate_denominator,
-    {{ safe_rate('summed.disclosed', 'summed.handled') }} as disclosure_rate,
-    summed.review_corrected as review_correction_rate_numerator,
-    summed.review_total as review_correction_rate_denominator,
-    {{ safe_rate('summed.review_corrected', 'summed.review_total') }} as review_correction_rate,
+    {{ rate_columns('disclosure_rate', 'summed.disclosed', 'summed.handled') }},
+    {{ rate_columns('review_correction_rate', 'summed.review_corrected', 'summed.review_total') }},
     summed.litigation_direct_total,
     summed.litigation_after_review_total
 from summed
