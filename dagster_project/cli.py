@@ -8,6 +8,37 @@ import time
 from pathlib import Path
 
 
+NEIGHBOUR_LIMIT = 2000  # beyond this many files in a folder, `ogi parse` does not read them all
+
+
+def _folder_neighbours(names: list[str], reports: list) -> list:
+    """The other reports in the given files' folders by the agencies whose glued 表二 rows a
+    neighbouring year could decide (X-2/X-3). They are read but not printed."""
+    from .incremental import REPORT_SUFFIXES
+    from .parsing.series import CONSTRAINTS
+    from .parsing.staging import parse_safely
+
+    def open_rows(r) -> bool:
+        return bool(r.agency_name and r.table2) and any(
+            i.code == "cells_ambiguous" and i.place.startswith("table2.")
+            and (r.table2.variant, i.place.split(".")[1].split(" ")[0]) in CONSTRAINTS for i in r.issues)
+
+    agencies = {r.agency_name for r in reports if open_rows(r)}
+    if not agencies:
+        return []
+    given = {Path(n).resolve() for n in names}
+    hashes = {r.content_hash for r in reports}
+    folders = sorted({Path(n).resolve().parent for n, r in zip(names, reports) if r.agency_name in agencies})
+    files = [f for folder in folders for f in sorted(folder.iterdir())
+             if f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith(".") and f.is_file() and f not in given]
+    if len(files) > NEIGHBOUR_LIMIT:
+        print(f"ogi parse: {len(files)} other files beside the given ones; not reading them for neighbouring "
+              "years (pass those years' files explicitly, or use `ogi refresh`)", file=sys.stderr)
+        return []
+    others = (parse_safely(f) for f in files)
+    return [r for r in others if r.agency_name in agencies and r.content_hash not in hashes]
+
+
 def cmd_parse(args) -> int:
     from .parsing.records import to_json
     from .parsing.series import link_reports
@@ -18,7 +49,8 @@ def cmd_parse(args) -> int:
         print(f"ogi parse: no such file: {name}", file=sys.stderr)
     names = [name for name in args.files if name not in missing]
     reports = [parse_safely(Path(name)) for name in names]
-    link_reports(reports)  # the files decide each other's glued 表二 rows across years
+    neighbours = [] if args.alone else _folder_neighbours(names, reports)
+    link_reports(reports + neighbours)  # neighbouring years decide glued 表二 rows; then plausibility
     for name, report in zip(names, reports):
         record = to_json(report)
         record["file"] = name
@@ -185,10 +217,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="parse report files and print what was read",
                        description="Parse report files (txt, md, html, pdf, docx) without touching the warehouse. "
-                       "Files of one agency in consecutive years decide each other's glued 表二 rows "
-                       "(identities X-2/X-3), as a refresh does across the warehouse.")
+                       "A glued 表二 row that its own report cannot decide is decided, as a refresh does, by the "
+                       "same agency's report for a neighbouring year (identities X-2/X-3) — among the given "
+                       "files and the other report files in their folders, which are read but not printed — "
+                       "and otherwise, where exactly one reading is plausible, chosen and flagged "
+                       "cells_chosen_by_plausibility.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
+    p.add_argument("--alone", action="store_true",
+                   help="do not read other files in the given files' folders for neighbouring years")
     p.set_defaults(func=cmd_parse)
     r = sub.add_parser("refresh", help="run the Dagster refresh job: raw/ → staging → dbt → warehouse/ogi.duckdb",
                        description="Run the same job as the Dagster UI and the schedule; exit 1 if it failed.")

@@ -29,6 +29,21 @@ def test_nothing_is_decided_when_several_readings_fit_or_none_does():
     assert decide(broken) == []
 
 
+def test_plausibility_settles_only_what_the_neighbours_leave_open():
+    # X-3 with 2020 leaves two readings of 行政强制126025; the rules keep [126, 0, 25]
+    rows = [row("x", 2019, "administrative_coercion", [(1, 260, 25), (126, 0, 25), (1260, 2, 5)]),
+            row("y", 2020, "administrative_coercion", [(126, 2, 629), (1262, 6, 29)])]
+    assert decide(rows) == []
+    [d] = decide(rows, plausibility=True)
+    assert (d.report, d.values, d.identity, d.neighbours) == ("x", (126, 0, 25), "plausibility", ("y",))
+    assert d.code == "cells_chosen_by_plausibility" and (1, 260, 25) in d.others
+    # an identity that leaves one reading wins over the rules, even against their preference
+    x3 = [row("x", 2019, "administrative_fees", [(3, 50), (35, 0)]),
+          row("y", 2020, "administrative_fees", [(53, 1)])]
+    [d] = decide(x3, plausibility=True)
+    assert (d.values, d.identity) == ((3, 50), "X-3")
+
+
 def test_other_agencies_gaps_and_second_versions_do_not_link():
     glued = [(3, 50), (35, 0)]
     assert decide([row("x", 2019, "administrative_fees", glued),
@@ -54,7 +69,11 @@ def test_decisions_cross_staging_batches(tmp_path):
         pytest.skip("no real corpus beside the repo")
     stage_batch([corpus / "2019_pingtan_zhsyq_1.txt"], tmp_path, "one")
     stage_batch([corpus / "2020_pingtan_zhsyq_1.txt"], tmp_path, "two")
-    assert write_decisions(tmp_path) == 11
+    assert write_decisions(tmp_path) == 17  # 11 cells by X-3, 6 by the plausibility rules
     decided = pl.read_parquet(tmp_path / "decisions" / "decisions.parquet")
     licensing = decided.filter(pl.col("row_key") == "administrative_licensing")
-    assert licensing["value"].to_list() == [396, 0, 181] and set(decided["identity"]) == {"X-3"}
+    assert licensing["value"].to_list() == [396, 0, 181] and set(licensing["identity"]) == {"X-3"}
+    chosen = decided.filter(pl.col("identity") == "plausibility")
+    assert chosen.group_by("row_key", maintain_order=True).agg("value").rows() == [
+        ("normative_documents", [89, 89, 89]), ("administrative_coercion", [126, 0, 25])]
+    assert set(chosen["code"]) == {"cells_chosen_by_plausibility"}

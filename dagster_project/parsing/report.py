@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def parse_text(report: ParsedReport, raw_text: str) -> ParsedReport:
     report.table2 = extract_table2(doc, t2_end)
     _decide_template(report, doc)
     if report.template in ("2019", "2021"):
+        _place_lone_total(report, doc)
         _row_issues(report)
         _check_identities(report)
         _check_narrative(report, doc)
@@ -123,6 +125,34 @@ def _decide_template(report: ParsedReport, doc: Compacted) -> None:
     for name, table in (("table2", report.table2), ("table3", report.table3), ("table4", report.table4)):
         if table is None:
             report.issues.append(Issue("table_not_found", "error", f"{name} could not be located"))
+
+
+_LONE_NUMBER = re.compile(r"^[ \t]*(\d+)[ \t]*$", re.M)
+
+
+def _place_lone_total(report: ParsedReport, doc: Compacted) -> None:
+    """PDF-to-text converters sometimes lift a cell out of its row onto a line of its own. A
+    表三 row whose total cell is blank takes such a lone number only when it is the one lone
+    number in the table, the one row with a blank total, and equal to the row's sum (T3-C)."""
+    t3 = report.table3
+    if t3 is None or t3.start < 0:
+        return
+    lone = list(_LONE_NUMBER.finditer(doc.text, doc.origin(t3.start), doc.origin(t3.end)))
+    blank = [(k, r) for k, r in t3.rows.items() if r.cells and r.cells[-1].value_class == "blank"
+             and all(c.value is not None for c in r.cells[:-1])]
+    if len(lone) != 1 or len(blank) != 1:
+        return
+    key, row = blank[0]
+    number = float(lone[0].group(1))
+    if number != sum(c.value for c in row.cells[:-1]):
+        return
+    row.cells = row.cells[:-1] + (Cell(lone[0].group(1), number, "number"),)
+    line = doc.text.count("\n", 0, lone[0].start()) + 1
+    report.issues.append(Issue(
+        "cell_relocated", "warning",
+        f"table3 row {key}: its total cell is blank and the number {lone[0].group(1)} stands alone on line {line}, "
+        "the only such number in the table; it equals the row's sum (T3-C), so it is read as that total",
+        f"table3.{key}.total"))
 
 
 def _fmt(values) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 REPORTS = {
     "report_id": pl.Utf8,        # first 16 hex digits of the content hash: stable across renames

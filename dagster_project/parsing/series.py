@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from .plausibility import choose
+
 Values = tuple[float | None, ...]
 
 
@@ -64,17 +66,26 @@ class Decision:
     report: str
     item: str
     values: Values
-    identity: str
-    neighbours: tuple[str, ...]  # the reports whose rows decided it
+    identity: str                # X-2 | X-3 | plausibility
+    neighbours: tuple[str, ...]  # the reports whose rows narrowed it
+    rules: tuple[str, ...] = ()  # plausibility: the rules that left this reading
+    others: tuple[Values, ...] = ()  # plausibility: the readings set aside
+
+    @property
+    def code(self) -> str:
+        return "cells_chosen_by_plausibility" if self.identity == "plausibility" else "cells_decided_across_years"
 
 
-def decide(rows: list[SeriesRow]) -> list[Decision]:
-    """The ambiguous rows that the neighbouring years decide."""
+def _prune(rows: list[SeriesRow]) -> list[tuple[SeriesRow, list[Values], str | None, tuple]]:
+    """Every ambiguous row with the readings its neighbouring years leave: (row, live readings,
+    identity used or None, neighbour reports used)."""
     series: dict[tuple, dict[int, list[SeriesRow]]] = defaultdict(lambda: defaultdict(list))
+    out = []
     for row in rows:
-        if (row.variant, row.item) in CONSTRAINTS and row.readings:
+        if (row.variant, row.item) in CONSTRAINTS and row.readings and row.agency:
             series[(row.agency, row.variant, row.item)][row.year].append(row)
-    decisions = []
+        elif row.ambiguous:
+            out.append((row, list(row.readings), None, ()))
     for (_, variant, item), by_year in series.items():
         identity, check = CONSTRAINTS[(variant, item)]
         years = sorted(y for y, found in by_year.items() if len(found) == 1)  # two versions: undecided
@@ -93,78 +104,101 @@ def decide(rows: list[SeriesRow]) -> list[Decision]:
                     live[a], live[b], changed = keep_a, keep_b, True
                     used[a].add(b)
                     used[b].add(a)
-        for y in years:
-            row = by_year[y][0]
-            if row.ambiguous and len(live[y]) == 1 and used[y]:
-                decisions.append(Decision(row.report, item, live[y][0], identity,
-                                          tuple(by_year[n][0].report for n in sorted(used[y]))))
+        for found in by_year.values():
+            for row in found:
+                if not row.ambiguous:
+                    continue
+                if len(found) == 1 and used[row.year]:
+                    out.append((row, live[row.year], identity,
+                                tuple(by_year[n][0].report for n in sorted(used[row.year]))))
+                else:
+                    out.append((row, list(row.readings), None, ()))
+    return out
+
+
+def decide(rows: list[SeriesRow], plausibility: bool = False) -> list[Decision]:
+    """The ambiguous rows that the neighbouring years decide; with `plausibility`, also those
+    the plausibility rules settle among the readings the neighbours leave."""
+    decisions = []
+    for row, live, identity, neighbours in _prune(rows):
+        if identity and len(live) == 1:
+            decisions.append(Decision(row.report, row.item, live[0], identity, neighbours))
+        elif plausibility and (chosen := choose(row.variant, row.item, live)):
+            values, rules = chosen
+            decisions.append(Decision(row.report, row.item, values, "plausibility", neighbours, tuple(rules),
+                                      tuple(r for r in row.readings if r != values)))
     return decisions
+
+
+def _values(values: Values) -> str:
+    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
 
 
 def describe(d: Decision, names: dict[str, tuple[str, int]]) -> str:
     """The issue text of a decision; `names` maps report keys to (file name, year)."""
     others = ", ".join(f"{names[n][0]} ({names[n][1]})" for n in d.neighbours)
-    return (f"table2 row {d.item}: the printed digits allow several readings; identity {d.identity} with "
-            f"{others} leaves one, [{', '.join(f'{v:g}' for v in d.values)}]")
+    if d.identity != "plausibility":
+        return (f"table2 row {d.item}: the printed digits allow several readings; identity {d.identity} with "
+                f"{others} leaves one, {_values(d.values)}")
+    narrowed = f"the neighbouring year ({others}) narrows them; " if others else ""
+    return (f"table2 row {d.item}: the printed digits allow several readings; {narrowed}"
+            f"{_values(d.values)} is chosen as the only one where {' and '.join(d.rules)} "
+            f"(set aside: {'; '.join(_values(o) for o in d.others[:6])}{' …' if len(d.others) > 6 else ''})")
 
 
 def link_reports(reports: list) -> int:
     """Decide the ambiguous 表二 rows of parsed reports (``ParsedReport``) with their neighbours
-    in the same list, exactly as a refresh does over the staged tables; each decision replaces
-    the row's `cells_ambiguous` issue with a `cells_decided_across_years` warning. Returns the
-    number of rows decided."""
+    in the same list and the plausibility rules, exactly as a refresh does over the staged
+    tables; each decision replaces the row's `cells_ambiguous` error with a warning
+    (`cells_decided_across_years` or `cells_chosen_by_plausibility`). Returns the number of
+    rows decided."""
     from .issues import Issue
     from .staging import frames
 
     tables = frames(reports)
     decided = decide_staged(tables["reports"], tables["cells"], tables["issues"])
     by_id = {r.report_id: r for r in reports}
-    rows = decided.unique(["report_id", "row_key"], keep="first", maintain_order=True)
-    for report_id, item, identity, message in rows.select("report_id", "row_key", "identity", "message").iter_rows():
-        report, values = by_id[report_id], decided.filter((pl.col("report_id") == report_id)
-                                                          & (pl.col("row_key") == item))["value"].to_list()
-        row = report.table2.rows[item]
+    rows = (decided.group_by("report_id", "row_key", maintain_order=True)
+            .agg(pl.col("value"), pl.first("code", "identity", "message")))
+    for report_id, item, values, code, identity, message in rows.iter_rows():
+        row = by_id[report_id].table2.rows[item]
         row.cells = next(c for c in row.candidates if [x.value for x in c] == values)
-        row.method, row.candidates = "cross_year", []
+        row.method, row.candidates = "decided", []
         place = f"table2.{item}"
-        report.issues[:] = [i for i in report.issues
-                            if not (i.code == "cells_ambiguous" and i.place.startswith(place + " "))]
-        report.issues.append(Issue("cells_decided_across_years", "warning", message,
-                                   place + (f" ({row.place})" if row.place else ""), identity))
+        issues = by_id[report_id].issues
+        issues[:] = [i for i in issues if not (i.code == "cells_ambiguous" and i.place.startswith(place + " "))]
+        issues.append(Issue(code, "warning", message, place + (f" ({row.place})" if row.place else ""), identity))
     return rows.height
 
 
 DECISIONS = {"report_id": pl.Utf8, "table_id": pl.Utf8, "row_key": pl.Utf8, "col_key": pl.Utf8,
-             "value": pl.Float64, "identity": pl.Utf8, "message": pl.Utf8}  # staging/decisions
+             "value": pl.Float64, "identity": pl.Utf8, "code": pl.Utf8, "message": pl.Utf8}  # staging/decisions
 
 
 def decide_staged(reports, cells, issues):
     """The same decisions over staged tables (Polars frames or lazy frames): one row per decided
-    cell. Only agencies with an ambiguous 表二 row are read, so the cost follows the ambiguity."""
+    cell. Only the agencies with an ambiguous 表二 row are read, so the cost follows the ambiguity."""
     from . import vocabulary as V
 
     schema = DECISIONS
     meta = reports.lazy().select("report_id", "file_name", "agency_name", "report_year", "template")
     open_rows = (issues.lazy().filter((pl.col("code") == "cells_ambiguous") & pl.col("place").str.starts_with("table2."))
                  .select("report_id", pl.col("place").str.extract(r"^table2\.(\w+)").alias("row_key"), "candidates")
-                 .join(meta, on="report_id").filter(pl.col("agency_name").is_not_null()).collect())
+                 .join(meta, on="report_id").collect())
     if open_rows.is_empty():
         return pl.DataFrame(schema=schema)
-    agencies = open_rows["agency_name"].unique().to_list()
-    # only agencies with a report for a neighbouring year can decide anything
+    agencies = open_rows["agency_name"].drop_nulls().unique().to_list()
+    # the printed rows of agencies with a report for a neighbouring year: they may decide
     linked = (meta.filter(pl.col("agency_name").is_in(agencies))
               .filter(pl.col("report_year").n_unique().over("agency_name") > 1).collect())
-    if linked.is_empty():
-        return pl.DataFrame(schema=schema)
-    open_rows = open_rows.join(linked.select("report_id"), on="report_id", how="semi")
     printed = (cells.lazy().filter(pl.col("table_id") == "table2")
                .join(linked.lazy().select("report_id"), on="report_id")
                .join(open_rows.lazy().select("report_id", "row_key"), on=["report_id", "row_key"], how="anti")
                .group_by("report_id", "row_key").agg("col_key", "value").collect())
     metrics = {(v, i.key): i.metrics for v, items in V.T2_ITEMS.items() for i in items}
-    info = {r["report_id"]: r for r in linked.iter_rows(named=True)}
-    rows = [SeriesRow(r["report_id"], info[r["report_id"]]["agency_name"], info[r["report_id"]]["report_year"],
-                      info[r["report_id"]]["template"], r["row_key"], [tuple(c) for c in r["candidates"]], True)
+    info = {r["report_id"]: r for r in pl.concat([open_rows.select(linked.columns), linked]).iter_rows(named=True)}
+    rows = [SeriesRow(r["report_id"], r["agency_name"], r["report_year"], r["template"], r["row_key"],
+                      [tuple(c) for c in r["candidates"]], True)
             for r in open_rows.iter_rows(named=True)]
     for r in printed.iter_rows(named=True):
         meta_r = info[r["report_id"]]
@@ -174,10 +208,10 @@ def decide_staged(reports, cells, issues):
             rows.append(SeriesRow(r["report_id"], meta_r["agency_name"], meta_r["report_year"], meta_r["template"],
                                   r["row_key"], [tuple(by_col[m] for m in order)], False))
     out, names = [], {k: (r["file_name"], r["report_year"]) for k, r in info.items()}
-    for d in decide(rows):
+    for d in decide(rows, plausibility=True):
         order = metrics[(info[d.report]["template"], d.item)]
         message = describe(d, names)
-        out += [(d.report, "table2", d.item, m, v, d.identity, message) for m, v in zip(order, d.values)]
+        out += [(d.report, "table2", d.item, m, v, d.identity, d.code, message) for m, v in zip(order, d.values)]
     return pl.DataFrame(out, schema=schema, orient="row")
 
 

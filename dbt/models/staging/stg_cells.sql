@@ -1,6 +1,7 @@
 -- One row per printed (or missing) cell of 表二/表三/表四. Blank stays null: never read as 0.
--- A 表二 cell the printed digits left open and the agency's neighbouring year decided
--- (staging decisions) takes the decided value, marked with the identity that decided it.
+-- A 表二 cell the printed digits left open and a later decision settled (staging decisions:
+-- the agency's neighbouring year, or the plausibility rules) takes the decided value, marked
+-- with what decided it.
 with source as (
 
     select * from {{ source('staging', 'cells') }}

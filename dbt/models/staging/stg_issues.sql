@@ -1,6 +1,6 @@
 -- One row per issue the parser recorded. The parser writes '' for "no place/identity".
--- A 表二 row decided by the agency's neighbouring year (staging decisions) trades its
--- cells_ambiguous error for a cells_decided_across_years warning.
+-- A 表二 row decided after parsing (staging decisions: the agency's neighbouring year, or the
+-- plausibility rules) trades its cells_ambiguous error for the decision's warning.
 with source as (
 
     select * from {{ source('staging', 'issues') }}
@@ -9,7 +9,7 @@ with source as (
 
 decided_rows as (
 
-    select distinct report_id, table_id, row_key, identity, message
+    select distinct report_id, table_id, row_key, identity, code, message
     from {{ source('staging', 'decisions') }}
 
 ),
@@ -49,7 +49,7 @@ union all
 
 select
     report_id::varchar,
-    'cells_decided_across_years',
+    code::varchar,
     'warning',
     message::varchar,
     (table_id || '.' || row_key)::varchar,
