@@ -166,3 +166,12 @@ def test_a_refresh_decides_them_across_the_warehouse(manifest, tmp_path):
                      ("table2.centralized_procurement", "row_unreadable"),
                      ("table2.normative_documents", "cells_chosen_by_plausibility"),
                      ("table2.other_external_services", "cells_decided_across_years")]
+
+
+def test_a_row_printed_short_keeps_its_edge_cells_and_says_which_placements_exist(parsed):
+    """2025 上海市政府办公厅: 规章's wrapped 废止 cell floated out of the converted table."""
+    record = parsed["2025_shanghai_szfbgt_1.md"]
+    assert record["table2"]["regulations"] == {"issued": 22, "repealed": None, "in_force": 235}
+    assert record["table2"]["normative_documents"] == {"issued": 34, "repealed": None, "in_force": 189}
+    [issue] = [i for i in record["issues"] if i["code"] == "row_cut_short" and "regulations" in i["place"]]
+    assert [list(c) for c in issue["candidates"]] == [[22, 235, None], [22, None, 235], [None, 22, 235]]

@@ -192,7 +192,15 @@ def _row_issues(report: ParsedReport) -> None:
                             f"{name} row {key} prints one piece more than its cells; two adjacent digit "
                             "pieces were read as one number because only that reading meets the row sum", place))
             elif row.method == "short_row":
-                issue(Issue("row_cut_short", "warning", f"{name} row {key} has fewer cells than the format", place))
+                printed = [c.value for c in row.candidates[0] if c.value_class != "missing"]
+                options = "; ".join(_fmt(c.value for c in cand) for cand in row.candidates[:8])
+                placed = any(c.value_class != "missing" for c in row.cells)
+                outcome = (f"read from the row's edges as {_fmt(c.value for c in row.cells)}"
+                           if placed else "they are left blank")
+                issue(Issue("row_cut_short", "warning" if placed else "error",
+                            f"{name} row {key} prints {len(printed)} of its {len(row.cells)} cells "
+                            f"{_fmt(printed)} and not which columns they fill; {outcome} (placements: {options})",
+                            place, candidates=tuple(tuple(c.value for c in cand) for cand in row.candidates)))
             if any(c.reconstructed for c in row.cells):
                 values = _fmt(c.value for c in row.cells)
                 issue(Issue("cell_reconstructed", "warning",

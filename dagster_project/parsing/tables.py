@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from . import vocabulary as V
 from .cells import MISSING, Cell, block_sum_check, parse_value, row_candidates, row_sum_check, tokenize
@@ -338,10 +339,18 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
             res.method, res.candidates = "unresolved", reading.candidates
             res.cells = agreed_cells(reading.candidates, width)
         elif "\t" in seg and 0 < len([t for t in tokens if t.strip()]) < width:
-            # Row cut short in the source: keep what is printed, left to right.
+            # Row cut short in the source: which columns the printed cells fill is not printed.
+            # Converters lose a cell from inside or at the end of a row (a wrapped cell floats
+            # away) while the row still starts after its label: the first printed cell stays in
+            # the first column and, when there are more, the last one at the table's edge.
             kept = [t for t in tokens if t.strip()]
-            res.cells = tuple(row_candidates(kept, len(kept), kinds[:len(kept)], units=units[:len(kept)])
-                              .candidates[0]) + (MISSING,) * (width - len(kept))
-            res.method = "short_row"
+            res.method, res.candidates = "short_row", []
+            for columns in combinations(range(width), len(kept)):
+                cells = [MISSING] * width
+                for column, text in zip(columns, kept):
+                    cells[column] = parse_value(text, kinds[column], units[column])
+                res.candidates.append(tuple(cells))
+            edges = [c for c in res.candidates if c[0] is not MISSING and (len(kept) == 1 or c[-1] is not MISSING)]
+            res.cells = edges[0] if len(edges) == 1 else agreed_cells(res.candidates, width)
         results[item.key] = res
     return TableResult(results, start, end, variant)
