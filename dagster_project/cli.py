@@ -35,6 +35,9 @@ def _folder_neighbours(names: list[str], reports: list) -> list:
         print(f"ogi parse: {len(files)} other files beside the given ones; not reading them for neighbouring "
               "years (pass those years' files explicitly, or use `ogi refresh`)", file=sys.stderr)
         return []
+    if len(files) > 50:
+        print(f"ogi parse: reading {len(files)} other files beside the given ones for neighbouring years "
+              "(--alone skips this)", file=sys.stderr)
     others = (parse_safely(f) for f in files)
     return [r for r in others if r.agency_name in agencies and r.content_hash not in hashes]
 
