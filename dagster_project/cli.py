@@ -14,14 +14,16 @@ NEIGHBOUR_LIMIT = 2000  # beyond this many files in a folder, `ogi parse` does n
 def _folder_neighbours(names: list[str], reports: list) -> list:
     """The other reports in the given files' folders by the agencies whose glued 表二 rows a
     neighbouring year could decide (X-2/X-3). They are read but not printed."""
-    from .incremental import REPORT_SUFFIXES
-    from .parsing.series import CONSTRAINTS
+    import re
+
+    from .incremental import is_report_name
+    from .parsing.series import CONSTRAINTS, OPEN_ROW
     from .parsing.staging import parse_safely
 
     def open_rows(r) -> bool:
+        items = (re.match(OPEN_ROW, i.place) for i in r.issues if i.code == "cells_ambiguous")
         return bool(r.agency_name and r.table2) and any(
-            i.code == "cells_ambiguous" and i.place.startswith("table2.")
-            and (r.table2.variant, i.place.split(".")[1].split(" ")[0]) in CONSTRAINTS for i in r.issues)
+            m and (r.table2.variant, m.group(1)) in CONSTRAINTS for m in items)
 
     agencies = {r.agency_name for r in reports if open_rows(r)}
     if not agencies:
@@ -30,7 +32,7 @@ def _folder_neighbours(names: list[str], reports: list) -> list:
     hashes = {r.content_hash for r in reports}
     folders = sorted({Path(n).resolve().parent for n, r in zip(names, reports) if r.agency_name in agencies})
     files = [f for folder in folders for f in sorted(folder.iterdir())
-             if f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith(".") and f.is_file() and f not in given]
+             if is_report_name(f.name) and f.is_file() and f not in given]
     if len(files) > NEIGHBOUR_LIMIT:
         print(f"ogi parse: {len(files)} other files beside the given ones; not reading them for neighbouring "
               "years (pass those years' files explicitly, or use `ogi refresh`)", file=sys.stderr)

@@ -27,6 +27,11 @@ INVENTORY_SCHEMA = {"path": pl.Utf8, "file_name": pl.Utf8, "byte_size": pl.Int64
                     "content_hash": pl.Utf8}
 
 
+def is_report_name(name: str) -> bool:
+    """A file name raw/ takes as a report: a supported suffix, not hidden."""
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in REPORT_SUFFIXES
+
+
 def _scan(folder: str) -> Iterator[os.DirEntry]:
     """Report files under folder, recursively (one directory read per folder, no path resolving:
     at 100k files this is what keeps an unchanged inventory cheap)."""
@@ -34,8 +39,7 @@ def _scan(folder: str) -> Iterator[os.DirEntry]:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 yield from _scan(entry.path)
-            elif (not entry.name.startswith(".") and os.path.splitext(entry.name)[1].lower() in REPORT_SUFFIXES
-                  and entry.is_file()):
+            elif is_report_name(entry.name) and entry.is_file():
                 yield entry
 
 

@@ -24,3 +24,8 @@ class Issue:
     @property
     def candidate_lists(self) -> list[list[float | None]] | None:
         return None if self.candidates is None else [list(c) for c in self.candidates]
+
+
+def format_values(values) -> str:
+    """A row's values for an issue text: ``[396, 0, 181]``, a blank cell as ``·``."""
+    return "[" + ", ".join("·" if v is None else f"{v:.12g}" for v in values) + "]"

@@ -10,7 +10,7 @@ from . import vocabulary as V
 from .agency import AgencyResolution, resolve_agency
 from .cells import Cell
 from .identities import Check, table3_checks, table4_checks
-from .issues import Issue
+from .issues import Issue, format_values
 from .layout import canonical
 from .metadata import find_title, infer_year, normalize_agency
 from .narrative import statements
@@ -155,10 +155,6 @@ def _place_lone_total(report: ParsedReport, doc: Compacted) -> None:
         f"table3.{key}.total"))
 
 
-def _fmt(values) -> str:
-    return "[" + ", ".join("·" if v is None else f"{v:.12g}" for v in values) + "]"
-
-
 def _row_issues(report: ParsedReport) -> None:
     issue = report.issues.append
     split_rows = []
@@ -174,7 +170,7 @@ def _row_issues(report: ParsedReport) -> None:
             if row.method == "missing":
                 issue(Issue("row_not_found", "warning", f"{name} row {key} is not in the report", place))
             elif row.method == "unresolved":
-                options = "; ".join(_fmt(c.value for c in cand) for cand in row.candidates[:8])
+                options = "; ".join(format_values(c.value for c in cand) for cand in row.candidates[:8])
                 issue(Issue("cells_ambiguous", "error",
                             f"{name} row {key}: the printed digits allow several readings; cells they all agree "
                             f"on are kept, the others left blank: {options}",
@@ -193,16 +189,16 @@ def _row_issues(report: ParsedReport) -> None:
                             "pieces were read as one number because only that reading meets the row sum", place))
             elif row.method == "short_row":
                 printed = [c.value for c in row.candidates[0] if c.value_class != "missing"]
-                options = "; ".join(_fmt(c.value for c in cand) for cand in row.candidates[:8])
+                options = "; ".join(format_values(c.value for c in cand) for cand in row.candidates[:8])
                 placed = any(c.value_class != "missing" for c in row.cells)
-                outcome = (f"read from the row's edges as {_fmt(c.value for c in row.cells)}"
+                outcome = (f"read from the row's edges as {format_values(c.value for c in row.cells)}"
                            if placed else "they are left blank")
                 issue(Issue("row_cut_short", "warning" if placed else "error",
                             f"{name} row {key} prints {len(printed)} of its {len(row.cells)} cells "
-                            f"{_fmt(printed)} and not which columns they fill; {outcome} (placements: {options})",
+                            f"{format_values(printed)} and not which columns they fill; {outcome} (placements: {options})",
                             place, candidates=tuple(tuple(c.value for c in cand) for cand in row.candidates)))
             if any(c.reconstructed for c in row.cells):
-                values = _fmt(c.value for c in row.cells)
+                values = format_values(c.value for c in row.cells)
                 issue(Issue("cell_reconstructed", "warning",
                             f"{name} row {key} prints one cell fewer than the format; the identities "
                             f"determine the row uniquely as {values} (the cell marked reconstructed is "

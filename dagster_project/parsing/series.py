@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from .issues import Issue, format_values
 from .plausibility import choose
 
 Values = tuple[float | None, ...]
@@ -130,20 +131,16 @@ def decide(rows: list[SeriesRow], plausibility: bool = False) -> list[Decision]:
     return decisions
 
 
-def _values(values: Values) -> str:
-    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
-
-
 def describe(d: Decision, names: dict[str, tuple[str, int]]) -> str:
     """The issue text of a decision; `names` maps report keys to (file name, year)."""
     others = ", ".join(f"{names[n][0]} ({names[n][1]})" for n in d.neighbours)
     if d.identity != "plausibility":
         return (f"table2 row {d.item}: the printed digits allow several readings; identity {d.identity} with "
-                f"{others} leaves one, {_values(d.values)}")
+                f"{others} leaves one, {format_values(d.values)}")
     narrowed = f"the neighbouring year ({others}) narrows them; " if others else ""
     return (f"table2 row {d.item}: the printed digits allow several readings; {narrowed}"
-            f"{_values(d.values)} is chosen as the only one where {' and '.join(d.rules)} "
-            f"(set aside: {'; '.join(_values(o) for o in d.others[:6])}{' …' if len(d.others) > 6 else ''})")
+            f"{format_values(d.values)} is chosen as the only one where {' and '.join(d.rules)} "
+            f"(set aside: {'; '.join(format_values(o) for o in d.others[:6])}{' …' if len(d.others) > 6 else ''})")
 
 
 def link_reports(reports: list) -> int:
@@ -152,7 +149,6 @@ def link_reports(reports: list) -> int:
     tables; each decision replaces the row's `cells_ambiguous` error with a warning
     (`cells_decided_across_years` or `cells_chosen_by_plausibility`). Returns the number of
     rows decided."""
-    from .issues import Issue
     from .staging import frames
 
     tables = frames(reports)
@@ -171,6 +167,8 @@ def link_reports(reports: list) -> int:
     return rows.height
 
 
+OPEN_ROW = r"^table2\.(\w+)"  # the place of a 表二 row's cells_ambiguous issue → its item
+
 DECISIONS = {"report_id": pl.Utf8, "table_id": pl.Utf8, "row_key": pl.Utf8, "col_key": pl.Utf8,
              "value": pl.Float64, "identity": pl.Utf8, "code": pl.Utf8, "message": pl.Utf8}  # staging/decisions
 
@@ -183,7 +181,7 @@ def decide_staged(reports, cells, issues):
     schema = DECISIONS
     meta = reports.lazy().select("report_id", "file_name", "agency_name", "report_year", "template")
     open_rows = (issues.lazy().filter((pl.col("code") == "cells_ambiguous") & pl.col("place").str.starts_with("table2."))
-                 .select("report_id", pl.col("place").str.extract(r"^table2\.(\w+)").alias("row_key"), "candidates")
+                 .select("report_id", pl.col("place").str.extract(OPEN_ROW).alias("row_key"), "candidates")
                  .join(meta, on="report_id").collect())
     if open_rows.is_empty():
         return pl.DataFrame(schema=schema)
