@@ -8,12 +8,17 @@ from . import settings
 from .incremental import list_raw_files
 
 refresh_job = dg.define_asset_job(
-    "refresh", selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor,
+    "refresh",
+    selection=dg.AssetSelection.all(),
+    executor_def=dg.in_process_executor,
     description="Inventory raw/, parse, build the dbt marts and tests, publish warehouse/ogi.duckdb.",
 )
 
 daily_refresh = dg.ScheduleDefinition(
-    name="daily_refresh", job=refresh_job, cron_schedule="0 6 * * *", execution_timezone="Asia/Shanghai",
+    name="daily_refresh",
+    job=refresh_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="Asia/Shanghai",
 )
 
 

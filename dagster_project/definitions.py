@@ -1,4 +1,5 @@
 """Dagster definitions: load with `dagster dev -m dagster_project.definitions`."""
+
 from __future__ import annotations
 
 import shutil
@@ -23,6 +24,9 @@ defs = dg.Definitions(
     jobs=[refresh_job],
     schedules=[daily_refresh],
     sensors=[raw_files_sensor],
-    resources={"dbt": DbtCliResource(project_dir=ogi_dbt,
-                                     dbt_executable=str(_dbt) if _dbt.exists() else shutil.which("dbt") or "dbt")},
+    resources={
+        "dbt": DbtCliResource(
+            project_dir=ogi_dbt, dbt_executable=str(_dbt) if _dbt.exists() else shutil.which("dbt") or "dbt"
+        )
+    },
 )

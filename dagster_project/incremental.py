@@ -5,6 +5,7 @@ Pure functions over files and Polars frames (no Dagster), so the plan is testabl
 - staged parts written by another parser version, orphaned by a killed batch, or holding
   only removed files are deleted; only content not yet staged is parsed.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -23,8 +24,13 @@ import polars as pl
 from .parsing.schema import PARSER_VERSION, TABLES
 
 REPORT_SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".wps"}
-INVENTORY_SCHEMA = {"path": pl.Utf8, "file_name": pl.Utf8, "byte_size": pl.Int64, "mtime_ns": pl.Int64,
-                    "content_hash": pl.Utf8}
+INVENTORY_SCHEMA = {
+    "path": pl.Utf8,
+    "file_name": pl.Utf8,
+    "byte_size": pl.Int64,
+    "mtime_ns": pl.Int64,
+    "content_hash": pl.Utf8,
+}
 
 
 def is_report_name(name: str) -> bool:
@@ -59,8 +65,12 @@ def _sha256(path: Path) -> str:
 def take_inventory(raw_dir: Path, previous: pl.DataFrame | None = None) -> pl.DataFrame:
     known = {}
     if previous is not None and previous.height:
-        known = {(path, size, mtime): digest for path, size, mtime, digest in
-                 previous.select("path", "byte_size", "mtime_ns", "content_hash").iter_rows()}
+        known = {
+            (path, size, mtime): digest
+            for path, size, mtime, digest in previous.select(
+                "path", "byte_size", "mtime_ns", "content_hash"
+            ).iter_rows()
+        }
     rows = []
     root = Path(raw_dir).resolve()
     for entry in sorted(_scan(str(root)), key=lambda e: e.path) if root.is_dir() else []:
@@ -85,11 +95,15 @@ def compare(previous: pl.DataFrame | None, current: pl.DataFrame) -> Changes:
     if previous is None or previous.height == 0:
         return Changes(current.height, 0, 0, 0)
     joined = current.select("path", "content_hash").join(
-        previous.select("path", pl.col("content_hash").alias("before")), on="path", how="full", coalesce=True)
+        previous.select("path", pl.col("content_hash").alias("before")), on="path", how="full", coalesce=True
+    )
     return Changes(
         new=joined.filter(pl.col("before").is_null()).height,
-        changed=joined.filter(pl.col("content_hash").is_not_null() & pl.col("before").is_not_null()
-                              & (pl.col("content_hash") != pl.col("before"))).height,
+        changed=joined.filter(
+            pl.col("content_hash").is_not_null()
+            & pl.col("before").is_not_null()
+            & (pl.col("content_hash") != pl.col("before"))
+        ).height,
         unchanged=joined.filter(pl.col("content_hash") == pl.col("before")).height,
         removed=joined.filter(pl.col("content_hash").is_null()).height,
     )
@@ -97,10 +111,10 @@ def compare(previous: pl.DataFrame | None, current: pl.DataFrame) -> Changes:
 
 @dataclass
 class Plan:
-    to_parse: list[str]          # one path per content hash that has no staged rows
-    reused: int                  # content hashes whose staged rows are kept
-    dropped_parts: int           # parts deleted (stale parser version, orphaned, or all removed)
-    pruned_parts: int = 0        # parts rewritten without the reports of removed or changed files
+    to_parse: list[str]  # one path per content hash that has no staged rows
+    reused: int  # content hashes whose staged rows are kept
+    dropped_parts: int  # parts deleted (stale parser version, orphaned, or all removed)
+    pruned_parts: int = 0  # parts rewritten without the reports of removed or changed files
 
 
 def _parts(staging_dir: Path, table: str) -> list[Path]:
@@ -154,8 +168,9 @@ def plan(inventory: pl.DataFrame, staging_dir: Path) -> Plan:
                 _prune_batch(staging_dir, part.name, hashes & current)
                 pruned += 1
             staged |= hashes & current
-    todo = inventory.filter(~pl.col("content_hash").is_in(list(staged))).unique("content_hash", keep="first",
-                                                                               maintain_order=True)
+    todo = inventory.filter(~pl.col("content_hash").is_in(list(staged))).unique(
+        "content_hash", keep="first", maintain_order=True
+    )
     return Plan(todo["path"].to_list(), len(current & staged), dropped, pruned)
 
 
@@ -165,8 +180,9 @@ def fingerprint(inventory: pl.DataFrame, dbt_dir: Path) -> str:
     h = hashlib.sha256(PARSER_VERSION.encode())
     for path, digest in sorted(inventory.select("path", "content_hash").iter_rows()):
         h.update(f"{path}\0{digest}\n".encode())
-    for path in sorted(p for sub in ("models", "seeds", "macros", "tests") for p in (dbt_dir / sub).rglob("*")
-                       if p.is_file()) + [dbt_dir / "dbt_project.yml", dbt_dir / "profiles.yml"]:
+    for path in sorted(
+        p for sub in ("models", "seeds", "macros", "tests") for p in (dbt_dir / sub).rglob("*") if p.is_file()
+    ) + [dbt_dir / "dbt_project.yml", dbt_dir / "profiles.yml"]:
         h.update(str(path.relative_to(dbt_dir)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()

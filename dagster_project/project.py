@@ -1,4 +1,5 @@
 """The dbt project, alone in an import-light module (dagster-dbt's prepare step imports it)."""
+
 from pathlib import Path
 
 from dagster_dbt import DbtProject

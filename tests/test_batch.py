@@ -1,9 +1,10 @@
 """Parallel batches: every report staged once, a pathological document becomes an issue."""
+
 from __future__ import annotations
 
 import polars as pl
-
 from conftest import RAW
+
 from dagster_project.parsing.batch import BatchJob, batches, run_batches
 
 
@@ -25,8 +26,12 @@ def test_pool_of_workers_stages_every_file_once(tmp_path):
         path.write_text(samples[i % len(samples)].read_text(encoding="utf-8") + "\n" * (i + 1), encoding="utf-8")
         files.append(str(path))
     seen = []
-    results = run_batches(list(batches(files, 25, "p")), tmp_path / "staging", workers=2,
-                          progress=lambda done, total, _: seen.append((done, total)))
+    results = run_batches(
+        list(batches(files, 25, "p")),
+        tmp_path / "staging",
+        workers=2,
+        progress=lambda done, total, _: seen.append((done, total)),
+    )
     assert sorted(r.batch_id for r in results) == ["p-00000", "p-00001", "p-00002"]
     reports = pl.read_parquet(tmp_path / "staging" / "reports" / "*.parquet")
     assert reports.height == 60 and reports["content_hash"].n_unique() == 60

@@ -1,4 +1,5 @@
 """Reading cells: values as printed, and identity-checked splitting of run-together digits."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,12 +9,23 @@ from dagster_project.parsing.layout import canonical
 from dagster_project.parsing.text import Compacted, normalize
 
 
-@pytest.mark.parametrize("raw,kind,value,cls", [
-    ("12", "count", 12, "number"), ("", "count", None, "blank"), ("无", "count", 0, "none"),
-    ("/", "count", None, "none"), ("减77992", "signed", -77992, "number"), ("增12997", "signed", 12997, "number"),
-    ("+5", "signed", 5, "number"), ("-26", "signed", -26, "number"), ("4.48亿", "money", 44800, "number"),
-    ("35339.15万元", "money", 35339.15, "number"), ("1,234", "count", 1234, "number"), ("见附件", "count", None, "text"),
-])
+@pytest.mark.parametrize(
+    "raw,kind,value,cls",
+    [
+        ("12", "count", 12, "number"),
+        ("", "count", None, "blank"),
+        ("无", "count", 0, "none"),
+        ("/", "count", None, "none"),
+        ("减77992", "signed", -77992, "number"),
+        ("增12997", "signed", 12997, "number"),
+        ("+5", "signed", 5, "number"),
+        ("-26", "signed", -26, "number"),
+        ("4.48亿", "money", 44800, "number"),
+        ("35339.15万元", "money", 35339.15, "number"),
+        ("1,234", "count", 1234, "number"),
+        ("见附件", "count", None, "text"),
+    ],
+)
 def test_parse_value(raw, kind, value, cls):
     cell = parse_value(raw, kind)
     assert cell.value == (pytest.approx(value) if value is not None else None) and cell.value_class == cls
@@ -37,8 +49,7 @@ def test_ambiguous_run_keeps_every_candidate():
 
 def test_table4_seventeen_digits_use_the_block_totals():
     reading = row_candidates(tokenize("10203120001200000", 15), 15, ("count",) * 15, block_sum_check)
-    assert [[c.value for c in cand] for cand in reading.candidates] == [
-        [1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]]
+    assert [[c.value for c in cand] for cand in reading.candidates] == [[1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]]
 
 
 def test_separated_cells_are_never_recut():
@@ -48,13 +59,18 @@ def test_separated_cells_are_never_recut():
 
 
 def test_structural_blanks_are_trimmed_but_data_blanks_kept():
-    assert [c.value_class for c in row_candidates(["5", "3", "", "", "", "", ""], 7, ("count",) * 7,
-                                                  row_sum_check).candidates[0]] == ["number"] * 2 + ["blank"] * 5
+    assert [
+        c.value_class
+        for c in row_candidates(["5", "3", "", "", "", "", ""], 7, ("count",) * 7, row_sum_check).candidates[0]
+    ] == ["number"] * 2 + ["blank"] * 5
 
 
 def test_layouts_become_one_canonical_form():
     tabcell = "\t行政许可\n\t807\n\t+5\n\t15787\n\n\t其他对外管理\n服务事项\n\t102\n"
-    assert [ln for ln in canonical(tabcell).split("\n") if ln] == ["行政许可\t807\t+5\t15787\t", "其他对外管理服务事项\t102\t"]
+    assert [ln for ln in canonical(tabcell).split("\n") if ln] == [
+        "行政许可\t807\t+5\t15787\t",
+        "其他对外管理服务事项\t102\t",
+    ]
     pipe = "规章 |\n0 |\n|\n3 |\n"
     assert canonical(pipe) == "规章\t0\t\t3\t\n"
 
@@ -106,16 +122,20 @@ def test_a_row_that_lost_a_cell_is_completed_only_when_the_printed_reading_break
     def row(*values):
         return row_candidates([str(v) for v in values], 7, ("count",) * 7, row_sum_check)
 
-    grid = {"new_received": row(3, 0, 0, 0, 0, 0, 3), "carried_over": row(0, 0, 0, 0, 0, 0, 0),
-            "granted": row(3, 0, 0, 0, 0, 0, 3),
-            "total_handled": row(0, 0, 0, 0, 0, 3, ""),  # natural person lost, blank padding at the end
-            "carried_forward": row(0, 0, 0, 0, 0, 0, 0)}
+    grid = {
+        "new_received": row(3, 0, 0, 0, 0, 0, 3),
+        "carried_over": row(0, 0, 0, 0, 0, 0, 0),
+        "granted": row(3, 0, 0, 0, 0, 0, 3),
+        "total_handled": row(0, 0, 0, 0, 0, 3, ""),  # natural person lost, blank padding at the end
+        "carried_forward": row(0, 0, 0, 0, 0, 0, 0),
+    }
     printed = {k: r.candidates for k, r in grid.items()}
     resolved = resolve_table3(printed, ("granted",), {k: r.fallbacks for k, r in grid.items()})
     assert [c.value for c in resolved.chosen["total_handled"]] == [3, 0, 0, 0, 0, 0, 3]
     # Without the column evidence the printed reading (with its blank) stands.
-    alone = resolve_table3({"total_handled": printed["total_handled"]}, ("granted",),
-                           {"total_handled": grid["total_handled"].fallbacks})
+    alone = resolve_table3(
+        {"total_handled": printed["total_handled"]}, ("granted",), {"total_handled": grid["total_handled"].fallbacks}
+    )
     assert [c.value for c in alone.chosen["total_handled"]] == [0, 0, 0, 0, 0, 3, None]
 
 

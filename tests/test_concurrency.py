@@ -6,6 +6,7 @@ raw/ + warehouse/ + Dagster home. A refresh is stopped at a known point with the
 OGI_TEST_PAUSE_AT=<phase> (see dagster_project.incremental.pause_point): the process writes a
 marker file and sleeps there until it is killed.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,6 @@ from pathlib import Path
 import duckdb
 import psutil
 import pytest
-
 from conftest import RAW
 
 OGI = Path(sys.executable).with_name("ogi")
@@ -58,16 +58,26 @@ READER = textwrap.dedent("""
 
 def _env(root: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
-    env.update(OGI_RAW_DIR=str(root / "raw"), OGI_WAREHOUSE_DIR=str(root / "warehouse"),
-               DAGSTER_HOME=str(root / "dagster_home"), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               DO_NOT_TRACK="1", **extra)
+    env.update(
+        OGI_RAW_DIR=str(root / "raw"),
+        OGI_WAREHOUSE_DIR=str(root / "warehouse"),
+        DAGSTER_HOME=str(root / "dagster_home"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+        **extra,
+    )
     return env
 
 
 def start_refresh(root: Path, name: str, **extra: str) -> tuple[subprocess.Popen, Path]:
     log = root / f"{name}.log"
-    proc = subprocess.Popen([str(OGI), "refresh"], env=_env(root, **extra), stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(OGI), "refresh"],
+        env=_env(root, **extra),
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     return proc, log
 
 
@@ -86,8 +96,10 @@ def state(db: Path) -> tuple[int, int, str]:
     """(reports, request-flow totals joined to their reports, build fingerprint) of a warehouse."""
     with duckdb.connect(str(db), read_only=True) as con:
         n = con.execute("select count(*) from dim_report").fetchall()[0][0]
-        j = con.execute("select count(*) from fct_request_flow f join dim_report r using (report_id) "
-                        "where f.applicant_type = 'total'").fetchall()[0][0]
+        j = con.execute(
+            "select count(*) from fct_request_flow f join dim_report r using (report_id) "
+            "where f.applicant_type = 'total'"
+        ).fetchall()[0][0]
         fp = con.execute("select fingerprint from meta.build_info").fetchall()[0][0]
     return n, j, fp
 
@@ -109,8 +121,11 @@ def workspace(manifest, tmp_path_factory):
     rc, out, _ = refresh(root, "base")
     assert rc == 0, out[-3000:]
     # a pool of new, distinct reports to add in the crash tests
-    subprocess.run([str(OGI), "synth", "--n", "8", "--out", str(root / "synth"), "--seed", "7",
-                    "--layouts", "tabcell", "html"], check=True, capture_output=True)
+    subprocess.run(
+        [str(OGI), "synth", "--n", "8", "--out", str(root / "synth"), "--seed", "7", "--layouts", "tabcell", "html"],
+        check=True,
+        capture_output=True,
+    )
     return root
 
 
@@ -192,8 +207,13 @@ def test_a_refresh_killed_mid_way_leaves_the_warehouse_intact_and_the_next_one_r
     marker = root / f"paused-{phase}"
     # `parse`: batches of one report, so the two new reports go to the worker pool and the
     # refresh is killed while workers run
-    proc, log = start_refresh(root, f"killed-{phase}", OGI_TEST_PAUSE_AT=phase, OGI_TEST_PAUSE_MARKER=str(marker),
-                              **({"OGI_BATCH_SIZE": "1"} if phase == "parse" else {}))
+    proc, log = start_refresh(
+        root,
+        f"killed-{phase}",
+        OGI_TEST_PAUSE_AT=phase,
+        OGI_TEST_PAUSE_MARKER=str(marker),
+        **({"OGI_BATCH_SIZE": "1"} if phase == "parse" else {}),
+    )
     try:
         _wait_for(marker, proc)
         children = _tree(proc.pid)

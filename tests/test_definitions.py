@@ -1,10 +1,10 @@
 """The Dagster code location loads, and the sensor reacts to changes under raw/."""
+
 from __future__ import annotations
 
 import os
 
 import dagster as dg
-
 from conftest import copy_samples
 
 
@@ -12,9 +12,20 @@ def test_definitions_load(manifest):
     from dagster_project.definitions import defs
 
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    for expected in ("raw_reports", "staging/reports", "staging/cells", "staging/issues", "fct_request_outcomes",
-                     "fct_request_flow", "fct_review_litigation", "fct_active_disclosure", "dim_report",
-                     "dim_agency", "report_quality", "published_warehouse"):
+    for expected in (
+        "raw_reports",
+        "staging/reports",
+        "staging/cells",
+        "staging/issues",
+        "fct_request_outcomes",
+        "fct_request_flow",
+        "fct_review_litigation",
+        "fct_active_disclosure",
+        "dim_report",
+        "dim_agency",
+        "report_quality",
+        "published_warehouse",
+    ):
         assert expected in keys
     assert defs.resolve_job_def("refresh") is not None
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"

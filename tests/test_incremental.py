@@ -1,12 +1,13 @@
 """The refresh plan: what is parsed again, what is reused, what is dropped."""
+
 from __future__ import annotations
 
 import os
 import shutil
 
 import polars as pl
-
 from conftest import RAW
+
 from dagster_project import incremental
 from dagster_project.parsing.staging import stage_batch
 

@@ -1,4 +1,5 @@
 """What the prose says, read as statements to compare with 表三."""
+
 from dagster_project.parsing.narrative import statements
 
 

@@ -1,4 +1,5 @@
 """The parser on the five built-in samples: every cell exactly as published."""
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,7 @@ def test_jinzhai_values_a_user_checks():
 
 def test_gaoan_city_government_review_block_and_narrative_conflict():
     r = parsed("004_d3f24f9ede323c01.txt")
-    assert r["agency"] == "高安市人民政府"          # the title names only the city
+    assert r["agency"] == "高安市人民政府"  # the title names only the city
     assert r["table4"][:5] == [5, 4, 24, 3, 36]
     assert r["table2"]["centralized_procurement"]["amount_wan_yuan"] == pytest.approx(44800)  # 4.48亿
     conflict = [i for i in r["issues"] if i["code"] == "narrative_table_mismatch"]
@@ -54,7 +55,7 @@ def test_gaoan_city_government_review_block_and_narrative_conflict():
 def test_unnamed_town_report_keeps_blanks_and_flags_the_text_conflict():
     r = parsed("001_3e7c7203fb80667c.txt")
     assert r["agency"] is None and "agency_not_named" in codes(r)
-    assert r["table3"]["granted"] == [None] * 7          # blank, never 0
+    assert r["table3"]["granted"] == [None] * 7  # blank, never 0
     assert r["table3"]["new_received"] == [0] * 7
     assert r["table2"]["centralized_procurement"] == {"projects": 24, "amount_wan_yuan": None}
     assert r["quality_status"] == "not_assessable"
@@ -64,15 +65,16 @@ def test_unnamed_town_report_keeps_blanks_and_flags_the_text_conflict():
 
 def test_lost_cells_are_reconstructed_only_with_a_recorded_issue():
     r = parsed("003_2baf5ee0490418e5.txt")
-    assert r["agency"] == "郏县人民政府"             # 郟县 in the source
+    assert r["agency"] == "郏县人民政府"  # 郟县 in the source
     assert r["table3"]["granted"] == [14, 0, 0, 0, 0, 0, 14]
     rebuilt = [i for i in r["issues"] if i["code"] == "cell_reconstructed"]
-    assert len(rebuilt) == 21                          # every outcome row lost one cell
+    assert len(rebuilt) == 21  # every outcome row lost one cell
     assert r["quality_status"] == "consistent"
 
 
 def test_reconstructed_cells_are_marked_in_staging_rows():
     from dagster_project.parsing.records import cell_rows
+
     rows = cell_rows(parse_file(REPO / "raw" / "003_2baf5ee0490418e5.txt"))
     rebuilt = [r for r in rows if r["is_reconstructed"]]
     assert len(rebuilt) == 21 and all(r["raw_text"] is None and r["value"] == 0 for r in rebuilt)

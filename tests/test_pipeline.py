@@ -1,11 +1,11 @@
 """End to end: real Dagster materializations of every asset into a private warehouse."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import RAW, copy_samples, run_refresh
 
 BROKEN = "900_broken_identity.txt"
@@ -54,31 +54,43 @@ def test_every_identity_check_ran_and_passed(refreshed):
 
 def test_jinzhai_2020_requests(refreshed):
     _, db = refreshed
-    rows = query(db, """
+    rows = query(
+        db,
+        """
         select f.received, f.handled_reported from fct_request_flow f join dim_report r using (report_id)
         where r.agency_name = '金寨县人民政府' and r.report_year = 2020 and f.applicant_type = 'total'
-          and r.file_name <> '900_broken_identity.txt'""")
+          and r.file_name <> '900_broken_identity.txt'""",
+    )
     assert rows == [(23, 23)]
-    granted = query(db, """
+    granted = query(
+        db,
+        """
         select o.value from fct_request_outcomes o join dim_report r using (report_id)
-        where r.file_name = '002_27a7349fbee7f2fc.txt' and o.applicant_type = 'total' and o.outcome_key = 'granted'""")
+        where r.file_name = '002_27a7349fbee7f2fc.txt' and o.applicant_type = 'total' and o.outcome_key = 'granted'""",
+    )
     assert granted == [(16,)]
 
 
 def test_gaoan_2019_administrative_review(refreshed):
     _, db = refreshed
-    rows = query(db, """
+    rows = query(
+        db,
+        """
         select l.result, l.value from fct_review_litigation l join dim_report r using (report_id)
         where r.agency_name = '高安市人民政府' and r.report_year = 2019 and l.block = 'review'
-        order by l.result""")
+        order by l.result""",
+    )
     assert dict(rows) == {"corrected": 4, "other": 24, "pending": 3, "total": 36, "upheld": 5}
 
 
 def test_blank_cells_stay_null_in_the_marts(refreshed):
     _, db = refreshed
-    rows = query(db, """
+    rows = query(
+        db,
+        """
         select count(*), count(o.value) from fct_request_outcomes o join dim_report r using (report_id)
-        where r.file_name = '001_3e7c7203fb80667c.txt'""")
+        where r.file_name = '001_3e7c7203fb80667c.txt'""",
+    )
     assert rows[0][0] > 0 and rows[0][1] == 0
 
 
@@ -86,15 +98,21 @@ def test_broken_report_is_marked_listed_and_still_published(refreshed):
     _, db = refreshed
     status = query(db, f"select quality_status from dim_report where file_name = '{BROKEN}'")
     assert status == [("inconsistent",)]
-    breaks = query(db, f"""
+    breaks = query(
+        db,
+        f"""
         select identity, place, reported, recomputed from report_quality
-        where file_name = '{BROKEN}' and identity is not null order by identity, place""")
+        where file_name = '{BROKEN}' and identity is not null order by identity, place""",
+    )
     identities = {b[0] for b in breaks}
     assert identities == {"T3-A", "T3-B"}
     assert ("T3-B", "table3.total_handled.natural_person", 24.0, 23.0) in breaks
     # the published numbers are the printed ones, not "fixed"
-    flow = query(db, f"""select handled_reported, handled_recomputed from fct_request_flow f
-        join dim_report r using (report_id) where r.file_name = '{BROKEN}' and f.applicant_type = 'total'""")
+    flow = query(
+        db,
+        f"""select handled_reported, handled_recomputed from fct_request_flow f
+        join dim_report r using (report_id) where r.file_name = '{BROKEN}' and f.applicant_type = 'total'""",
+    )
     assert flow == [(24, 23)]
 
 

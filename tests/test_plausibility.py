@@ -1,4 +1,5 @@
 """The plausibility rules for glued 表二 rows that no identity decides."""
+
 from dagster_project.parsing.plausibility import choose
 
 
@@ -17,14 +18,15 @@ def test_2019_items_prefer_no_change_within_the_bounds():
     readings = [(7, 2, 171051), (72, 17, 1051), (721, 7, 1051), (72171, 0, 51)]
     assert choose("2019", "administrative_licensing", readings) is None
     # a change that would take the count below zero is out, whatever else holds
-    assert choose("2019", "administrative_fees", [(1, -24), (12, -4)]) == ((12, -4), [
-        "本年增/减 does not take the item count below zero"])
+    assert choose("2019", "administrative_fees", [(1, -24), (12, -4)]) == (
+        (12, -4),
+        ["本年增/减 does not take the item count below zero"],
+    )
 
 
 def test_2021_documents_in_force_includes_this_years():
     assert choose("2021", "normative_documents", [(5, 0, 66), (50, 6, 6)])[0] == (5, 0, 66)
-    assert choose("2021", "normative_documents", [(13, 0, 55), (1, 30, 55), (1, 305, 5), (130, 5, 5)])[0] \
-        == (13, 0, 55)
+    assert choose("2021", "normative_documents", [(13, 0, 55), (1, 30, 55), (1, 305, 5), (130, 5, 5)])[0] == (13, 0, 55)
 
 
 def test_the_rules_abstain_when_several_readings_stay_plausible():

@@ -1,11 +1,12 @@
 """Readers: every format to the canonical text layout; bad files become issues, never crashes."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
-
 from conftest import SHARED
+
 from dagster_project.parsing.readers import read_document
 
 REAL = SHARED / "corpus" / "real"
@@ -17,10 +18,12 @@ def rows(text: str) -> list[list[str]]:
 
 
 def test_gbk_html_table_with_merged_and_blank_cells(tmp_path):
-    html = ("<html><head><meta charset='gb2312'><style>td{}</style><script>x=1</script></head><body>"
-            "<p>郏县人民政府2021年政府信息公开工作年度报告</p><table>"
-            "<tr><td rowspan=2>三、本年度<br>办理结果</td><td>（一）予以公开</td><td>3</td><td>&nbsp;</td></tr>"
-            "<tr><td>（二）部分公开</td><td>1</td><td>2</td></tr></table></body></html>")
+    html = (
+        "<html><head><meta charset='gb2312'><style>td{}</style><script>x=1</script></head><body>"
+        "<p>郏县人民政府2021年政府信息公开工作年度报告</p><table>"
+        "<tr><td rowspan=2>三、本年度<br>办理结果</td><td>（一）予以公开</td><td>3</td><td>&nbsp;</td></tr>"
+        "<tr><td>（二）部分公开</td><td>1</td><td>2</td></tr></table></body></html>"
+    )
     path = tmp_path / "report.htm"
     path.write_bytes(html.encode("gbk"))
     doc = read_document(path)
@@ -30,8 +33,11 @@ def test_gbk_html_table_with_merged_and_blank_cells(tmp_path):
 
 
 def test_text_encodings_are_detected(tmp_path):
-    for name, data in {"u8bom.txt": "\ufeff规章\t0".encode("utf-8"), "u16.txt": "规章\t0".encode("utf-16"),
-                       "gbk.txt": "规章\t0".encode("gb18030")}.items():
+    for name, data in {
+        "u8bom.txt": "\ufeff规章\t0".encode("utf-8"),
+        "u16.txt": "规章\t0".encode("utf-16"),
+        "gbk.txt": "规章\t0".encode("gb18030"),
+    }.items():
         (tmp_path / name).write_bytes(data)
         assert read_document(tmp_path / name).text.startswith("规章\t0"), name
 
@@ -54,12 +60,15 @@ def test_docx_tables_in_body_order_with_merged_cells_once(tmp_path):
     assert doc.text.index("主动公开") < doc.text.index("规章") < doc.text.index("收到和处理")
 
 
-@pytest.mark.parametrize("name,data,code", [
-    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "doc_legacy_format"),
-    ("x.wps", b"anything", "wps_unsupported"),
-    ("junk.bin.txt", b"\x00\x01\x02" * 300, "unsupported_format"),
-    ("broken.pdf", b"%PDF-1.4\n this is not a pdf", "pdf_unreadable"),
-])
+@pytest.mark.parametrize(
+    "name,data,code",
+    [
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "doc_legacy_format"),
+        ("x.wps", b"anything", "wps_unsupported"),
+        ("junk.bin.txt", b"\x00\x01\x02" * 300, "unsupported_format"),
+        ("broken.pdf", b"%PDF-1.4\n this is not a pdf", "pdf_unreadable"),
+    ],
+)
 def test_unreadable_files_become_issues(tmp_path, name, data, code):
     (tmp_path / name).write_bytes(data)
     doc = read_document(tmp_path / name)
@@ -68,8 +77,11 @@ def test_unreadable_files_become_issues(tmp_path, name, data, code):
 
 def _pdf_without_text() -> bytes:
     """A one-page PDF that draws a rectangle and no text: what a scan looks like to a reader."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+    ]
     stream = b"0 0 1 rg 20 20 100 100 re f"
     objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     out, offsets = io.BytesIO(), []

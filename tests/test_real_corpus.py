@@ -1,5 +1,6 @@
 """The published reports in ../shared/corpus/real, read in place, against their manifest and the
 hand-checked answer keys in ../shared/answers/real. Skipped where that folder is absent."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, run_refresh
+
 from dagster_project.parsing.records import to_json
 from dagster_project.parsing.series import link_reports
 from dagster_project.parsing.staging import parse_safely
@@ -67,8 +68,13 @@ def _cells(record: dict, key: dict):
 def test_no_cell_differs_from_the_answer_key_and_every_gap_is_flagged(parsed, key_path):
     key = json.loads(key_path.read_text(encoding="utf-8"))
     record = parsed[key["file"]]
-    wrong = [(p, e, g) for p, e, g in _cells(record, key) if g is not None and e is not None
-             and (abs(float(g) - float(e)) > 1e-6 if isinstance(e, (int, float)) else g != e)]
+    wrong = [
+        (p, e, g)
+        for p, e, g in _cells(record, key)
+        if g is not None
+        and e is not None
+        and (abs(float(g) - float(e)) > 1e-6 if isinstance(e, (int, float)) else g != e)
+    ]
     assert wrong == []  # a number the parser gives is the published number
     gaps = [p for p, e, g in _cells(record, key) if g is None and e is not None]
     if gaps:  # a cell left blank is always explained by an issue
@@ -78,8 +84,20 @@ def test_no_cell_differs_from_the_answer_key_and_every_gap_is_flagged(parsed, ke
 def test_answer_key_score_through_the_cli():
     """The official scorer over `ogi parse --json`: its figure, and no report silently wrong."""
     ogi = Path(sys.executable).with_name("ogi")
-    proc = subprocess.run([sys.executable, str(SHARED / "tools" / "score_answers.py"), "--answers", str(KEYS),
-                           "--files", str(CORPUS), "--cmd", f"{ogi} parse --json"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "tools" / "score_answers.py"),
+            "--answers",
+            str(KEYS),
+            "--files",
+            str(CORPUS),
+            "--cmd",
+            f"{ogi} parse --json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     last = proc.stdout.strip().splitlines()[-1]
     right, counted = (int(x) for x in last.split("cells right ")[1].split(" ")[0].split("/"))
     assert right == counted and proc.returncode == 0, proc.stdout
@@ -145,11 +163,14 @@ def test_a_refresh_decides_them_across_the_warehouse(manifest, tmp_path):
     assert run_refresh(tmp_path).success
     db = tmp_path / "warehouse" / "ogi.duckdb"
     with duckdb.connect(str(db), read_only=True) as con:
+
         def cells(item):
-            return con.execute("""
+            return con.execute(
+                """
                 select metric_key, value, decided_by from fct_active_disclosure join dim_report using (report_id)
                 where file_name = '2019_pingtan_zhsyq_1.txt' and item_key = ? order by metric_order""",
-                               [item]).fetchall()
+                [item],
+            ).fetchall()
 
         licensing, normative = cells("administrative_licensing"), cells("normative_documents")
         codes = con.execute("""
@@ -157,15 +178,20 @@ def test_a_refresh_decides_them_across_the_warehouse(manifest, tmp_path):
             where file_name = '2019_pingtan_zhsyq_1.txt' and place like 'table2.%' and severity <> 'info'
             order by all""").fetchall()
     assert licensing == [("prev_year_items", 396, "X-3"), ("change", 0, "X-3"), ("decisions", 181, "X-3")]
-    assert normative == [("new_made", 89, "plausibility"), ("new_published", 89, "plausibility"),
-                         ("total_published", 89, "plausibility")]
-    assert codes == [("table2.administrative_coercion", "cells_chosen_by_plausibility"),
-                     ("table2.administrative_fees", "cells_decided_across_years"),
-                     ("table2.administrative_licensing", "cells_decided_across_years"),
-                     ("table2.administrative_penalty", "cells_decided_across_years"),
-                     ("table2.centralized_procurement", "row_unreadable"),
-                     ("table2.normative_documents", "cells_chosen_by_plausibility"),
-                     ("table2.other_external_services", "cells_decided_across_years")]
+    assert normative == [
+        ("new_made", 89, "plausibility"),
+        ("new_published", 89, "plausibility"),
+        ("total_published", 89, "plausibility"),
+    ]
+    assert codes == [
+        ("table2.administrative_coercion", "cells_chosen_by_plausibility"),
+        ("table2.administrative_fees", "cells_decided_across_years"),
+        ("table2.administrative_licensing", "cells_decided_across_years"),
+        ("table2.administrative_penalty", "cells_decided_across_years"),
+        ("table2.centralized_procurement", "row_unreadable"),
+        ("table2.normative_documents", "cells_chosen_by_plausibility"),
+        ("table2.other_external_services", "cells_decided_across_years"),
+    ]
 
 
 def test_a_row_printed_short_keeps_its_edge_cells_and_says_which_placements_exist(parsed):

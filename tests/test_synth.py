@@ -1,5 +1,6 @@
 """The synthetic corpus: deterministic, keys in the README shape, identities and series intact,
 and the published files saying what the keys say."""
+
 from __future__ import annotations
 
 import json
@@ -53,7 +54,7 @@ def _identities_hold(key: dict) -> bool:
             return False
     if any(sum(map(_z, row[:6])) != _z(row[6]) for row in t3.values()):
         return False
-    return all(sum(map(_z, t4[b:b + 4])) == _z(t4[b + 4]) for b in (0, 5, 10))
+    return all(sum(map(_z, t4[b : b + 4])) == _z(t4[b + 4]) for b in (0, 5, 10))
 
 
 def test_determinism_and_worker_independence(tmp_path):
@@ -100,7 +101,7 @@ def test_every_key_follows_the_readme(corpus):
         assert all(v is None or (type(v) is int and v >= 0) for v in key["table4"])
         metrics = T2_METRICS[key["template"]]
         items = list(key["table2"])
-        assert items == [i for i in metrics if i in key["table2"]]      # official order, subset
+        assert items == [i for i in metrics if i in key["table2"]]  # official order, subset
         assert set(metrics) - set(items) <= {"regulations"}
         for item, row in key["table2"].items():
             assert tuple(row) == metrics[item]
@@ -166,8 +167,9 @@ def test_carried_over_continues_last_years_carried_forward(corpus):
             if prev is None or "continuity_break" in _tags(key):
                 continue
             pairs += 1
-            assert list(map(_z, key["table3"]["carried_over"])) == \
-                list(map(_z, prev["table3"]["carried_forward"])), key["file"]
+            assert list(map(_z, key["table3"]["carried_over"])) == list(map(_z, prev["table3"]["carried_forward"])), (
+                key["file"]
+            )
     assert pairs >= 150
     assert sum(1 for y in by_agency.values() if len(y) >= 3) >= 20
 
@@ -217,7 +219,7 @@ def test_tabrow_files_print_the_key(tmp_path):
         key = keys[path.name]
         lines = path.read_text(encoding="utf-8").split("\n")
         start = next(i for i, ln in enumerate(lines) if "本年新收政府信息公开申请数量" in ln)
-        rows = lines[start:start + len(key["table3"])]
+        rows = lines[start : start + len(key["table3"])]
         for row, line in zip(key["table3"], rows):
             fields = line.split("\t")
             assert [_cell(v) for v in fields[3:]] == _expected_row(key, row), (path.name, row)
@@ -251,7 +253,7 @@ def test_html_rows_match_the_key(tmp_path):
             n = 0
             while n < len(tds) and value.match(tds[len(tds) - 1 - n]):
                 n += 1
-            assert [_cell(v) for v in tds[len(tds) - n:]] == _expected_row(key, row), (path.name, row)
+            assert [_cell(v) for v in tds[len(tds) - n :]] == _expected_row(key, row), (path.name, row)
 
 
 def test_defects_are_visible_in_the_source(tmp_path):
@@ -275,13 +277,16 @@ def test_defects_are_visible_in_the_source(tmp_path):
 
 
 def test_cli(tmp_path, capsys):
-    assert main(["--n", "7", "--out", str(tmp_path), "--seed", "4", "--layouts", "pipe", "crawler",
-                 "--defect-rate", "0"]) == 0
+    assert (
+        main(["--n", "7", "--out", str(tmp_path), "--seed", "4", "--layouts", "pipe", "crawler", "--defect-rate", "0"])
+        == 0
+    )
     line = capsys.readouterr().out.strip()
     assert line.startswith(f"synth: 7 reports + keys in {tmp_path}") and "reports/s" in line
     assert len(list(tmp_path.glob("*.txt"))) == 7 and len(list((tmp_path / "answers").glob("*.json"))) == 7
     assert all(_tags(k) == {"layout"} for k in _keys(tmp_path))
     assert main(["--n", "3", "--out", str(tmp_path), "--defect-rate", "2"]) == 2
-    help_text = subprocess.run([sys.executable, "-m", "dagster_project.synth", "--help"],
-                               capture_output=True, text=True, check=True).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "dagster_project.synth", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     assert "--defect-rate" in help_text and "--layouts" in help_text

@@ -1,4 +1,5 @@
 """The dbt models and their data tests (identities become asset checks)."""
+
 import os
 from contextlib import contextmanager
 

@@ -2,7 +2,7 @@
 
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
@@ -22,9 +22,11 @@ def publish(build, live, fingerprint: str) -> dict:
     """
     with duckdb.connect(str(build)) as con:
         con.execute("create schema if not exists meta")
-        con.execute("create or replace table meta.build_info as select ?::timestamptz as built_at, "
-                    "?::varchar as fingerprint, (select count(*) from main.dim_report) as n_reports",
-                    [datetime.now(timezone.utc), fingerprint])
+        con.execute(
+            "create or replace table meta.build_info as select ?::timestamptz as built_at, "
+            "?::varchar as fingerprint, (select count(*) from main.dim_report) as n_reports",
+            [datetime.now(UTC), fingerprint],
+        )
         con.execute("checkpoint")
         n_reports = con.execute("select n_reports from meta.build_info").fetchall()[0][0]
     live.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
 """The raw report files, identified by content hash."""
+
 from pathlib import Path
 
 import dagster as dg
@@ -45,8 +46,11 @@ def raw_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         inventory.write_parquet(tmp)
         tmp.replace(path)
     context.log.info(f"{inventory.height} report files under {settings.raw_dir()}: {changes.as_dict()}")
-    return dg.MaterializeResult(metadata={
-        "files": inventory.height, "bytes": int(inventory["byte_size"].sum() or 0),
-        **{f"files_{k}": v for k, v in changes.as_dict().items()},
-        "inventory": dg.MetadataValue.path(str(path)),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "files": inventory.height,
+            "bytes": int(inventory["byte_size"].sum() or 0),
+            **{f"files_{k}": v for k, v in changes.as_dict().items()},
+            "inventory": dg.MetadataValue.path(str(path)),
+        }
+    )

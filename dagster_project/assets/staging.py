@@ -1,4 +1,5 @@
 """Parsed reports as staging Parquet: the tables dbt reads as sources."""
+
 import os
 import time
 
@@ -17,9 +18,16 @@ BATCH_SIZE = int(os.environ.get("OGI_BATCH_SIZE", "500"))
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, deps=[raw_reports], group_name="ingest", kinds={"polars", "parquet"},
-                        description=f"Staging table `{name}` (Parquet parts under warehouse/staging/{name}/)")
-           for name, key in STAGING_KEYS.items()],
+    specs=[
+        dg.AssetSpec(
+            key,
+            deps=[raw_reports],
+            group_name="ingest",
+            kinds={"polars", "parquet"},
+            description=f"Staging table `{name}` (Parquet parts under warehouse/staging/{name}/)",
+        )
+        for name, key in STAGING_KEYS.items()
+    ],
 )
 def staged_reports(context: dg.AssetExecutionContext):
     """Parse the reports whose content is not staged yet (in parallel batches) and keep the rest."""
@@ -31,8 +39,10 @@ def _stage(context: dg.AssetExecutionContext):
     inventory = read_inventory()
     staging = settings.staging_dir()
     todo = plan(inventory, staging)
-    context.log.info(f"{len(todo.to_parse)} reports to parse, {todo.reused} reused, "
-                     f"{todo.dropped_parts} stale parts dropped, {todo.pruned_parts} pruned of removed reports")
+    context.log.info(
+        f"{len(todo.to_parse)} reports to parse, {todo.reused} reused, "
+        f"{todo.dropped_parts} stale parts dropped, {todo.pruned_parts} pruned of removed reports"
+    )
     last_logged = [0.0]
 
     def progress(done: int, total: int, elapsed: float) -> None:
@@ -52,15 +62,29 @@ def _stage(context: dg.AssetExecutionContext):
     quality = _quality_counts(staging, [r.batch_id for r in results])
     decisions = staging / "decisions" / "decisions.parquet"
     decided = 0
-    if results or todo.dropped_parts or todo.pruned_parts or not decisions.exists():  # they span batches: redo when parts change
+    if (
+        results or todo.dropped_parts or todo.pruned_parts or not decisions.exists()
+    ):  # they span batches: redo when parts change
         decided = write_decisions(staging)
         context.log.info(f"{decided} 表二 cells decided by the agencies' neighbouring years")
-    counts = {"reports": sum(r.n_reports for r in results), "cells": sum(r.n_cells for r in results),
-              "issues": sum(r.n_issues for r in results), "decisions": decided}
+    counts = {
+        "reports": sum(r.n_reports for r in results),
+        "cells": sum(r.n_cells for r in results),
+        "issues": sum(r.n_issues for r in results),
+        "decisions": decided,
+    }
     for name, key in STAGING_KEYS.items():
-        extra = {"reused": todo.reused, "dropped_parts": todo.dropped_parts, "pruned_parts": todo.pruned_parts,
-                 **{f"parsed_{k}": v for k, v in statuses.items()},
-                 **{f"quality_{k}": v for k, v in quality.items()}} if name == "reports" else {}
+        extra = (
+            {
+                "reused": todo.reused,
+                "dropped_parts": todo.dropped_parts,
+                "pruned_parts": todo.pruned_parts,
+                **{f"parsed_{k}": v for k, v in statuses.items()},
+                **{f"quality_{k}": v for k, v in quality.items()},
+            }
+            if name == "reports"
+            else {}
+        )
         yield dg.MaterializeResult(asset_key=key, metadata={"rows_written": counts[name], **extra})
 
 
@@ -72,6 +96,5 @@ def _quality_counts(staging, batch_ids: list[str]) -> dict[str, int]:
     parts = [p for p in parts if p.exists()]
     if not parts:
         return {}
-    counts = pl.concat([pl.read_parquet(p, columns=["quality_status"]) for p in parts]).group_by(
-        "quality_status").len()
+    counts = pl.concat([pl.read_parquet(p, columns=["quality_status"]) for p in parts]).group_by("quality_status").len()
     return {str(k): int(v) for k, v in zip(counts["quality_status"], counts["len"])}

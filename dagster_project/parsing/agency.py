@@ -8,6 +8,7 @@ settled by the enclosing prefecture or province the text mentions. What follows 
 the kind (人民政府办公室 → general_office, …局 → department). A report that never names itself
 is 'unidentified', placed in the region its text supports best, at low confidence.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,16 +20,15 @@ from . import regions as R
 from .metadata import find_title, normalize_agency
 from .text import normalize, to_simplified
 
-GOVERNMENT = {"province": "province_government", "prefecture": "prefecture_government",
-              "county": "county_government"}
+GOVERNMENT = {"province": "province_government", "prefecture": "prefecture_government", "county": "county_government"}
 
 
 @dataclass(slots=True)
 class AgencyResolution:
     agency_name: str | None
-    kind: str          # province/prefecture/county/township_government, general_office, department,
-                       # development_zone, aggregate, unidentified
-    level: str         # province | prefecture | county | township | unknown
+    kind: str  # province/prefecture/county/township_government, general_office, department,
+    # development_zone, aggregate, unidentified
+    level: str  # province | prefecture | county | township | unknown
     region_code: str | None = None
     region_name: str | None = None
     prefecture_code: str | None = None
@@ -42,15 +42,21 @@ class AgencyResolution:
 _HEAD, _TAIL = 2000, 400
 _TAG = re.compile(r"<[^>]{0,400}>")
 # A title without a year still ends in the report words: cut them off to keep the agency.
-_REPORT_WORDS = re.compile(r"(?:关于)?(?:(?:19|20)\d\d年度?)?(?:全[省市区县州盟旗])?(?:的)?(?:政府)?(?:信息公开|政务公开).*报告.*$")
-_SIGNATURE = re.compile(r"(?:^|[\s。；;：:，,！!)\]])([^\s。；;：:，,！!()\[\]\d]{3,40}?)\s*\(?\s*(?:19|20)\d\d\s*年"
-                        r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_REPORT_WORDS = re.compile(
+    r"(?:关于)?(?:(?:19|20)\d\d年度?)?(?:全[省市区县州盟旗])?(?:的)?(?:政府)?(?:信息公开|政务公开).*报告.*$"
+)
+_SIGNATURE = re.compile(
+    r"(?:^|[\s。；;：:，,！!)\]])([^\s。；;：:，,！!()\[\]\d]{3,40}?)\s*\(?\s*(?:19|20)\d\d\s*年"
+    r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+)
 _ORG_END = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|管委会|办事处|中心|院|所|站|队|厅|部|署|会)$")
 
 _TOWN = re.compile(r"^(?:人民)?(?:政府)?(?P<town>.{1,12}?(?:镇|乡|街道|苏木))(?:人民政府|政府|办事处|办)?$")
 _ZONE = re.compile(r"(?:开发区|园区|新区|实验区|试验区|示范区|保税区|合作区|高新区|管理区|度假区|风景区|自贸区)")
 _ZONE_BODY = re.compile(_ZONE.pattern + r"(?:党工委|工委)?(?:管委会|管理委员会|管理局|管理办公室)?$")
-_AFTER_SHORT = re.compile(r"(?:人民)?政府|[^局委办厅处]{0,6}?(?:开发区|园区|新区|实验区|试验区|示范区|保税区|合作区|高新区)")
+_AFTER_SHORT = re.compile(
+    r"(?:人民)?政府|[^局委办厅处]{0,6}?(?:开发区|园区|新区|实验区|试验区|示范区|保税区|合作区|高新区)"
+)
 _PLACE_HEAD = re.compile(r"^(.{2,10}?[省市县区旗州盟])(?=(?:人民)?政府|$)")
 _OFFICE = re.compile(r"^(?:人民)?政府办(?:公厅|公室)?$|^办公[厅室]$")
 _GOV = re.compile(r"^(?:(?:人民)?政府)?$")
@@ -58,18 +64,38 @@ _DEPT = re.compile(r"(?:局|委员会|委|办公室|办|中心|院|所|站|厅|�
 
 # "我镇 / 本县 …": how a report refers to itself, when it never names itself.
 _SELF = re.compile(r"我(镇|乡|街道|县|旗|区|市|州|盟|省|局|委|办)|本(镇|乡|街道|县|旗|区|市|省|局)(?![域级场内外])")
-_SELF_LEVEL = {"镇": "township", "乡": "township", "街道": "township", "县": "county", "旗": "county",
-               "区": "county", "市": "city", "州": "prefecture", "盟": "prefecture", "省": "province",
-               "局": "department", "委": "department", "办": "department"}
+_SELF_LEVEL = {
+    "镇": "township",
+    "乡": "township",
+    "街道": "township",
+    "县": "county",
+    "旗": "county",
+    "区": "county",
+    "市": "city",
+    "州": "prefecture",
+    "盟": "prefecture",
+    "省": "province",
+    "局": "department",
+    "委": "department",
+    "办": "department",
+}
 
 _AGG_TITLE = re.compile(r"全(?:省|市|区|县|州|盟|旗)|汇总")
 _UNITS = r"各(?:有关)?(?:单位|部门|级行政机关|级各部门|县|区|乡镇|街道|地)"
 # (cue, search limit in the whitespace-free text): phrases on how a report was compiled sit in its preamble.
 _AGG_TEXT = (
     (re.compile(r"汇总[^。；]{0,40}?" + _UNITS + r"[^。；]{0,40}?(?:编制|形成|而成|撰写)"), None),
-    (re.compile(r"(?:根据|依据|由)[^。；]{0,40}?" + _UNITS + r"[^。；]{0,30}?(?:年度报告|年报|情况)[^。；]{0,10}?汇总"), 2000),
+    (
+        re.compile(
+            r"(?:根据|依据|由)[^。；]{0,40}?" + _UNITS + r"[^。；]{0,30}?(?:年度报告|年报|情况)[^。；]{0,10}?汇总"
+        ),
+        2000,
+    ),
     (re.compile(r"全(?:省|市|区|县|州|盟|旗)各级(?:各类)?行政机关"), None),
-    (re.compile(r"(?:各乡镇|各部门|各县区|各区县|各街道|各单位)[^。；]{0,8}?(?:主动公开|受理|收到)[^。；]{0,12}?\d"), None),
+    (
+        re.compile(r"(?:各乡镇|各部门|各县区|各区县|各街道|各单位)[^。；]{0,8}?(?:主动公开|受理|收到)[^。；]{0,12}?\d"),
+        None,
+    ),
     (re.compile(r"(?:我|全)(?:省|市|区|县|州|盟|旗)政府信息公开(?:单位|机构)共"), 2000),
 )
 
@@ -127,7 +153,7 @@ def _needs_folding(s: str) -> bool:
             s[pos:].encode("gb2312")
             return False
         except UnicodeEncodeError as e:
-            odd = s[pos + e.start:pos + e.end]
+            odd = s[pos + e.start : pos + e.end]
             if to_simplified(odd) != odd or any("\u2e80" <= c <= "\u2eff" for c in odd):
                 return True
             pos += e.end
@@ -153,7 +179,7 @@ def _name(title, head, tail, file_name, agency_name) -> tuple[str | None, str]:
         sig = m.group(1)
         start = next((i for i in range(len(sig) - 2) if _place_at(sig, i)[1]), None)
         if _ORG_END.search(sig) and (start is not None or _TOWN.match(sig)):
-            sig = sig[start or 0:]
+            sig = sig[start or 0 :]
             return normalize_agency(sig), f"signature {sig}"
     return None, ""
 
@@ -195,7 +221,7 @@ def _place(name: str, flat: str, counts: Counter, ev: list[str]) -> tuple[R.Regi
     r = cands[0]
     zone = _ZONE.search(name[pos:]) if short else None
     if zone:
-        ev.append(f"{name[start:pos + zone.end()]} coded as {r.name} {r.code}, the {r.level} it is named after")
+        ev.append(f"{name[start : pos + zone.end()]} coded as {r.name} {r.code}, the {r.level} it is named after")
     elif short:
         ev.append(f"{matched}: short name of {r.name} {r.code}")
     else:
@@ -237,9 +263,9 @@ def _variant(name: str, flat: str, counts: Counter, ev: list[str]) -> tuple[R.Re
         parent = _common_parent(top) if len(top) < len(cands) else None
         fit = f", {'/'.join(r.name for r in top)} in {parent.name} fit the text" if parent else ", none supported"
         ev.append(f"{head} not in the reference data; {len(cands)} one-character variants{fit}")
-        return parent, name[len(head):], 0.4, False
+        return parent, name[len(head) :], 0.4, False
     ev.append(f"{head} read as {best.name} {best.code} (one character differs)")
-    return best, name[len(head):], 0.6, True
+    return best, name[len(head) :], 0.6, True
 
 
 def _support(r: R.Region, counts: Counter, flat: str, siblings: Counter, seen: dict[str, int]) -> float:
@@ -293,8 +319,14 @@ def _head_level(name: str, rest: str, place: R.Region | None) -> str:
     if place is not None:
         return place.level
     head = name[: len(name) - len(rest)]
-    return {"省": "province", "州": "prefecture", "盟": "prefecture", "县": "county", "旗": "county",
-            "区": "county"}.get(head[-1:], "unknown")
+    return {
+        "省": "province",
+        "州": "prefecture",
+        "盟": "prefecture",
+        "县": "county",
+        "旗": "county",
+        "区": "county",
+    }.get(head[-1:], "unknown")
 
 
 def _kind(rest: str, region_level: str, name: str, ev: list[str]) -> tuple[str, str, float]:
@@ -316,7 +348,7 @@ def _kind(rest: str, region_level: str, name: str, ev: list[str]) -> tuple[str, 
     if _DEPT.search(rest):
         zone = _ZONE.search(rest)
         owner = name[: len(name) - len(rest) + zone.end()] if zone else None
-        ev.append(f"{rest[zone.end():]} → department of {owner}" if zone else f"{rest} → department")
+        ev.append(f"{rest[zone.end() :]} → department of {owner}" if zone else f"{rest} → department")
         return "department", region_level, 0.9
     ev.append(f"unrecognised body {rest!r}")
     return "unidentified", region_level, 0.5
@@ -356,8 +388,13 @@ def _text_region(counts: Counter, flat: str, hint: str | None, ev: list[str]) ->
             mentioned[best.code] = best
     if not mentioned:
         return None
-    allowed = {"township": ("county", "prefecture"), "county": ("county", "prefecture"),
-               "city": ("county", "prefecture"), "prefecture": ("prefecture",), "province": ("province",)}
+    allowed = {
+        "township": ("county", "prefecture"),
+        "county": ("county", "prefecture"),
+        "city": ("county", "prefecture"),
+        "prefecture": ("prefecture",),
+        "province": ("province",),
+    }
     every = ("county", "prefecture", "province")
     for levels in (allowed.get(hint, every), every):
         pool = [r for r in mentioned.values() if r.level in levels]
@@ -377,19 +414,42 @@ def _unidentified(flat: str, counts: Counter, ev: list[str]) -> AgencyResolution
     hint = _self_level(flat, ev)
     region = _text_region(counts, flat, hint, ev)
     level = {"township": "township", "county": "county", "province": "province", "prefecture": "prefecture"}.get(
-        hint or "", region.level if region and hint in ("city", "department") else "unknown")
+        hint or "", region.level if region and hint in ("city", "department") else "unknown"
+    )
     conf = 0.0 if region is None else min(0.4, 0.2 + 0.05 * counts[region.name])
     return _result(None, "unidentified", level, region, round(conf, 2), ev)
 
 
-def _result(name, kind, level, place: R.Region | None, conf: float, ev: list[str], exact: bool = True
-            ) -> AgencyResolution:
+def _result(
+    name, kind, level, place: R.Region | None, conf: float, ev: list[str], exact: bool = True
+) -> AgencyResolution:
     if place is None:
         return AgencyResolution(name, kind, level, confidence=conf, evidence=ev)
     if not exact:  # only the enclosing prefecture / province is known
         pref = place if place.level == "prefecture" else None
-        return AgencyResolution(name, kind, level, None, None, pref and pref.code, pref and pref.name,
-                                place.province_code, place.province_name, conf, ev)
+        return AgencyResolution(
+            name,
+            kind,
+            level,
+            None,
+            None,
+            pref and pref.code,
+            pref and pref.name,
+            place.province_code,
+            place.province_name,
+            conf,
+            ev,
+        )
     return AgencyResolution(
-        name, kind, level, place.code, place.name, place.prefecture_code or None, place.prefecture_name or None,
-        place.province_code, place.province_name, conf, ev)
+        name,
+        kind,
+        level,
+        place.code,
+        place.name,
+        place.prefecture_code or None,
+        place.prefecture_name or None,
+        place.province_code,
+        place.province_name,
+        conf,
+        ev,
+    )

@@ -6,6 +6,7 @@ budget, so one pathological file becomes a failed report with an issue instead o
 sinking the run. The same batch function can run unchanged on a distributed engine (one task
 per batch, parts written to shared storage).
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -63,12 +64,17 @@ def _run_batch(job: BatchJob, staging_dir: str, timeout_s: float):
 
 def batches(files: list[str], size: int, prefix: str) -> Iterator[BatchJob]:
     for i in range(0, len(files), size):
-        yield BatchJob(f"{prefix}-{i // size:05d}", files[i:i + size])
+        yield BatchJob(f"{prefix}-{i // size:05d}", files[i : i + size])
 
 
-def run_batches(jobs: list[BatchJob], staging_dir: Path, workers: int | None = None,
-                timeout_s: float = DOC_TIMEOUT_S, memory_mb: int = WORKER_MEMORY_MB,
-                progress: Callable[[int, int, float], None] | None = None) -> list:
+def run_batches(
+    jobs: list[BatchJob],
+    staging_dir: Path,
+    workers: int | None = None,
+    timeout_s: float = DOC_TIMEOUT_S,
+    memory_mb: int = WORKER_MEMORY_MB,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> list:
     """Run every batch; returns the BatchResults. `progress(done_docs, total_docs, elapsed_s)`."""
     total = sum(len(j.files) for j in jobs)
     if not jobs:
@@ -88,8 +94,9 @@ def run_batches(jobs: list[BatchJob], staging_dir: Path, workers: int | None = N
             progress(result.n_reports, total, time.monotonic() - started)
         return [result]
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded orchestrator process
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
-                             initializer=_init_worker, initargs=(memory_mb, os.getpid())) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(memory_mb, os.getpid())
+    ) as pool:
         futures = {pool.submit(_run_batch, job, str(staging_dir), timeout_s): job for job in jobs}
         for future in as_completed(futures):
             result = future.result()
@@ -106,8 +113,9 @@ def print_progress(done: int, total: int, elapsed: float) -> None:
     filled = int(width * done / total) if total else width
     rate = done / elapsed if elapsed > 0 else 0.0
     eta = (total - done) / rate if rate else 0.0
-    sys.stderr.write(f"\rparsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                     f"{rate:,.0f} reports/s, {eta:,.0f} s left ")
+    sys.stderr.write(
+        f"\rparsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {rate:,.0f} reports/s, {eta:,.0f} s left "
+    )
     if done >= total:
         sys.stderr.write("\n")
     sys.stderr.flush()

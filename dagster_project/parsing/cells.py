@@ -5,12 +5,13 @@ structural blanks (merged label columns), cells that lost their separators (craw
 ``801000081``), or too few cells (a cell dropped by a converter). Each reading that fits the
 row's width becomes a candidate; identities pick among them later (see ``solver``).
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-NONE_ZERO = {"无"}                                   # 无 means none: the count is 0
+NONE_ZERO = {"无"}  # 无 means none: the count is 0
 NONE_NA = {"/", "-", "--", "---", "不涉及", "不适用", "\\", "//"}  # not applicable: no number
 _NUM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _SIGNED = re.compile(r"^(增加?|减少?|[+-])?\s*(\d+(?:\.\d+)?)$")
@@ -20,9 +21,9 @@ _MONEY_FACTOR = {"万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0, "
 
 @dataclass(frozen=True)
 class Cell:
-    raw: str | None          # text as printed; None when the cell is missing from the source
+    raw: str | None  # text as printed; None when the cell is missing from the source
     value: float | None
-    value_class: str         # number | blank | none | text | missing
+    value_class: str  # number | blank | none | text | missing
     reconstructed: bool = False
 
 
@@ -64,8 +65,12 @@ def tokenize(segment: str, width: int) -> list[str]:
     """
     if "\t" not in segment:  # no cell separators: split on spaces, before glued signs (15-15)
         # and around 无, which is a whole cell even when glued to its neighbours (无无无)
-        return [t for tok in segment.split() for part in re.findall(r"无|[^无]+", tok)
-                for t in re.split(r"(?<=\d)(?=[+-]\d)", part)]
+        return [
+            t
+            for tok in segment.split()
+            for part in re.findall(r"无|[^无]+", tok)
+            for t in re.split(r"(?<=\d)(?=[+-]\d)", part)
+        ]
     lines = segment.split("\n")
     line = lines[0]
     if not line.strip() and line.count("\t") < width:
@@ -100,6 +105,7 @@ def _splits(run: str, parts: int, max_digits: int):
 
 def _distribute(tokens: list[str], width: int, max_digits: int):
     """Cut glued digit tokens so that the row has exactly `width` printed pieces."""
+
     def rec(i: int, left: int):
         if i == len(tokens):
             if left == 0:
@@ -116,23 +122,32 @@ def _distribute(tokens: list[str], width: int, max_digits: int):
         elif left >= 1:
             for rest in rec(i + 1, left - 1):
                 yield (tok,) + rest
+
     yield from rec(0, width)
 
 
 @dataclass
 class RowReading:
     """What could be read for one row: candidate vectors and how they were obtained."""
+
     candidates: list[tuple[Cell, ...]]
-    method: str          # positional | trimmed | split | missing_cell | rejoined | empty | unreadable
+    method: str  # positional | trimmed | split | missing_cell | rejoined | empty | unreadable
     tokens: list[str]
     # Readings to try only if the printed one breaks the table's identities: a blank at the
     # row's end may be padding around a row that lost a cell.
     fallbacks: list[tuple[Cell, ...]] = field(default_factory=list)
 
 
-def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_check=None,
-                   separated: bool = False, lead_blank: bool = False, max_digits: int = 7,
-                   units: tuple = ()) -> RowReading:
+def row_candidates(
+    tokens: list[str],
+    width: int,
+    kinds: tuple[str, ...],
+    row_check=None,
+    separated: bool = False,
+    lead_blank: bool = False,
+    max_digits: int = 7,
+    units: tuple = (),
+) -> RowReading:
     """Candidate cell vectors of `width` cells for a row's printed tokens.
 
     `row_check(values)` filters candidates by a row identity (e.g. 总计 = sum of six).
@@ -163,10 +178,13 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
         cells = read(trimmed)
         if all(c.value_class != "text" for c in cells):
             inner = _strip_blank_ends(trimmed)
-            fallbacks = _lost_cell_readings([inner], width, kinds, units, row_check) \
-                if len(inner) == width - 1 else []
-            return RowReading([cells], "positional" if len(trimmed) == len(tokens) else "trimmed", tokens,
-                              [f for f in fallbacks if _values(f) != _values(cells)])
+            fallbacks = _lost_cell_readings([inner], width, kinds, units, row_check) if len(inner) == width - 1 else []
+            return RowReading(
+                [cells],
+                "positional" if len(trimmed) == len(tokens) else "trimmed",
+                tokens,
+                [f for f in fallbacks if _values(f) != _values(cells)],
+            )
     if len(trimmed) > width:  # one number printed in two pieces (a PDF reader's split)?
         rejoined = _rejoined(trimmed, width, read, row_check)
         return RowReading(rejoined, "rejoined" if rejoined else "unreadable", tokens)
@@ -174,7 +192,7 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
     # Too few pieces: glued digit runs, or a cell lost in conversion (at most one).
     found: dict[tuple, tuple[Cell, ...]] = {}
     unchecked: dict[tuple, tuple[Cell, ...]] = {}
-    for pieces in ([] if separated else _distribute(trimmed, width, max_digits)):
+    for pieces in [] if separated else _distribute(trimmed, width, max_digits):
         cells = read(pieces)
         if any(c.value is not None and c.value < 0 and kinds[j] == "count" for j, c in enumerate(cells)):
             continue  # a count is never negative: this cut is not a reading
@@ -190,8 +208,11 @@ def row_candidates(tokens: list[str], width: int, kinds: tuple[str, ...], row_ch
         # One cell lost: the printed pieces (or a glued run cut into one piece fewer) fill the
         # other positions, and the row sum solves the lost one.
         method = "missing_cell"
-        shorter = ([trimmed] if len(trimmed) == width - 1 else []) if separated \
+        shorter = (
+            ([trimmed] if len(trimmed) == width - 1 else [])
+            if separated
             else _distribute(trimmed, width - 1, max_digits)
+        )
         found = {tuple(c.value for c in r): r for r in _lost_cell_readings(shorter, width, kinds, units, row_check)}
     return RowReading(list(found.values()), method if found else "unreadable", tokens)
 
@@ -205,7 +226,7 @@ def _rejoined(tokens: list[str], width: int, read, row_check) -> list[tuple[Cell
     for i in range(width):
         a, b = tokens[i].strip(), tokens[i + 1].strip()
         if a.isdigit() and b.isdigit() and a != "0":
-            cells = read(tokens[:i] + [a + b] + tokens[i + 2:])
+            cells = read(tokens[:i] + [a + b] + tokens[i + 2 :])
             if row_check([c.value for c in cells]) is True:
                 found.setdefault(_values(cells), cells)
     return list(found.values())
@@ -233,8 +254,7 @@ def _lost_cell_readings(shorter, width: int, kinds, units, row_check) -> list[tu
     for printed in shorter:
         for gap in range(width):
             pieces = list(printed[:gap]) + [None] + list(printed[gap:])
-            cells = [parse_value(p, kinds[j], units[j]) if p is not None else MISSING
-                     for j, p in enumerate(pieces)]
+            cells = [parse_value(p, kinds[j], units[j]) if p is not None else MISSING for j, p in enumerate(pieces)]
             solved = _fill_by_row_sum(cells)
             if solved is not None and row_check([c.value for c in solved]) is not False:
                 found.setdefault(tuple(c.value for c in solved), tuple(solved))
@@ -267,12 +287,10 @@ def block_sum_check(values: list[float | None]) -> bool | None:
     """表四 T4-A on all three blocks of a 15-cell row."""
     verdict: bool | None = True
     for b in range(0, len(values), 5):
-        block = values[b:b + 5]
+        block = values[b : b + 5]
         if any(v is None for v in block):
             verdict = None if verdict else verdict
             continue
         if abs(sum(block[:4]) - block[4]) > 1e-9:
             return False
     return verdict
-
-

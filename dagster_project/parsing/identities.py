@@ -4,6 +4,7 @@ Strict semantics: an identity is assessable only when every operand is a printed
 blank is never read as 0). Failures are reported with the reported and recomputed values;
 nothing is ever corrected here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,12 +44,26 @@ def table3_checks(grid: dict[str, list[float | None]], template: str) -> list[Ch
     checks = []
     leaves = [k for k in V.T3_OUTCOME_LEAVES[template] if k in grid]
     for c, col in enumerate(V.APPLICANT_COLUMNS):
+
         def v(row):
             return grid[row][c] if row in grid else None
-        checks.append(Check("T3-A", f"table3.{col}", _sum([v("total_handled"), v("carried_forward")]),
-                            _sum([v("new_received"), v("carried_over")])))
-        checks.append(Check("T3-B", f"table3.total_handled.{col}", v("total_handled"),
-                            _sum(v(k) for k in leaves) if leaves else None))
+
+        checks.append(
+            Check(
+                "T3-A",
+                f"table3.{col}",
+                _sum([v("total_handled"), v("carried_forward")]),
+                _sum([v("new_received"), v("carried_over")]),
+            )
+        )
+        checks.append(
+            Check(
+                "T3-B",
+                f"table3.total_handled.{col}",
+                v("total_handled"),
+                _sum(v(k) for k in leaves) if leaves else None,
+            )
+        )
     for row, values in grid.items():
         checks.append(Check("T3-C", f"table3.{row}.total", values[6], _sum(values[:6])))
     return checks

@@ -1,4 +1,5 @@
 """A recorded problem with a report: what, how bad, where — never silently swallowed."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

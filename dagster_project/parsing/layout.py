@@ -10,6 +10,7 @@ Layouts seen in published reports and their converters:
   parser splits such runs with the identities).
 Page numbers between the lines of a converted PDF are dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ import re
 _MD_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 # A page number left by a PDF conversion (— 4 —, - 4 -, 第4页, 第 4 页 共 9 页), which would
 # otherwise read as cells of the row it interrupts. A bare number is a cell: it stays.
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
+)
 _NUMERIC = re.compile(r"^[\d.,+\-\s万亿元增减]*$")
 
 
@@ -28,7 +31,7 @@ def _is_tab_cell(line: str) -> bool:
 def canonical(text: str) -> str:
     out: list[str] = []
     row: list[str] | None = None  # cells of a one-cell-per-line row being collected
-    pipe_run = False              # the previous line was a `cell |` line
+    pipe_run = False  # the previous line was a `cell |` line
 
     def flush():
         nonlocal row

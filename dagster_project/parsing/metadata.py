@@ -1,4 +1,5 @@
 """Who reported, for which year, on which template — read from the report itself."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ def _title_lines(text: str) -> list[str]:
     found = [m.group("title").strip() for m in _HEADER_TITLE.finditer(text[:2000])]
     lines = [ln.strip().lstrip("#").strip() for ln in text[:800].split("\n") if ln.strip()]
     # Titles often wrap and may sit below a line of page chrome: try short windows of lines.
-    found += ["".join(lines[i:i + n]) for i in range(min(4, len(lines))) for n in (1, 2, 3)]
+    found += ["".join(lines[i : i + n]) for i in range(min(4, len(lines))) for n in (1, 2, 3)]
     return found
 
 
@@ -47,7 +48,9 @@ def normalize_agency(agency: str | None) -> str | None:
     if not agency:
         return None
     name = to_simplified(agency)
-    if _PLACE_ONLY.match(name) and not re.search(r"(政府|办公|局|委|办|中心|院|所|站|会|队|部|厅|[验发新园范技税作]区)$", name):
+    if _PLACE_ONLY.match(name) and not re.search(
+        r"(政府|办公|局|委|办|中心|院|所|站|会|队|部|厅|[验发新园范技税作]区)$", name
+    ):
         name += "人民政府"
     return name
 

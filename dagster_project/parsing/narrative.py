@@ -4,12 +4,26 @@ Only direct statements are checked ("收到政府信息公开申请13件", "不�
 categories with their own wording ("“不予公开”数量为3条") often use narrative categories
 that do not map one-to-one to table rows, so they are left alone rather than flagged falsely.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _NUMBER = r"(\d+|[零〇一二两三四五六七八九十百]+)"
 _RECEIVED = re.compile(
     r"(?:新收到?|收到|接收到?|受理|共受理|共收到)(?:了)?[^。；;，,]{0,12}?"
@@ -40,7 +54,7 @@ def cn_number(text: str) -> int | None:
 
 @dataclass
 class Statement:
-    topic: str        # received | granted | granted_or_partial | partially_granted | withheld | unable | rejected
+    topic: str  # received | granted | granted_or_partial | partially_granted | withheld | unable | rejected
     number: int
     quote: str
     line: int

@@ -16,6 +16,7 @@ Bounds (what the column definitions imply) come before preferences (what most re
 - 2021 documents (本年制发, 本年废止, 现行有效): documents issued this year are still in force;
   most years repeal none.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,8 +26,10 @@ Rule = tuple[str, Callable[[Values], bool]]
 
 _ITEMS_2019: list[Rule] = [
     ("本年增/减 does not take the item count below zero", lambda v: v[0] + v[1] >= 0),
-    ("处理决定数量 within 1/100 to 1000 times the item count",
-     lambda v: len(v) < 3 or v[2] == 0 or max(v[0], 1) / 100 <= v[2] <= 1000 * max(v[0], 1)),
+    (
+        "处理决定数量 within 1/100 to 1000 times the item count",
+        lambda v: len(v) < 3 or v[2] == 0 or max(v[0], 1) / 100 <= v[2] <= 1000 * max(v[0], 1),
+    ),
     ("本年增/减 is 0", lambda v: v[1] == 0),
 ]
 _DOCS_2019: list[Rule] = [
@@ -39,9 +42,16 @@ _DOCS_2021: list[Rule] = [
 ]
 
 RULES: dict[tuple[str, str], list[Rule]] = {
-    **{("2019", item): _ITEMS_2019 for item in ("administrative_licensing", "other_external_services",
-                                                "administrative_penalty", "administrative_coercion",
-                                                "administrative_fees")},
+    **{
+        ("2019", item): _ITEMS_2019
+        for item in (
+            "administrative_licensing",
+            "other_external_services",
+            "administrative_penalty",
+            "administrative_coercion",
+            "administrative_fees",
+        )
+    },
     **{("2019", item): _DOCS_2019 for item in ("regulations", "normative_documents")},
     **{("2021", item): _DOCS_2021 for item in ("regulations", "normative_documents")},
 }

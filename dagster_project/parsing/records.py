@@ -1,4 +1,5 @@
 """A parsed report as records: the `ogi parse --json` object and the staging rows."""
+
 from __future__ import annotations
 
 from . import vocabulary as V
@@ -15,13 +16,20 @@ def _table3_rows(report: ParsedReport) -> tuple[str, ...]:
 def to_json(report: ParsedReport) -> dict:
     """The answer-key shape (see the project README) plus file, issues and status fields."""
     out = {
-        "file": report.file_name, "report_id": report.report_id, "agency": report.agency_name,
-        "agency_as_printed": report.agency_raw, "year": report.year, "template": report.template,
-        "is_hybrid": report.is_hybrid, "parse_status": report.parse_status,
+        "file": report.file_name,
+        "report_id": report.report_id,
+        "agency": report.agency_name,
+        "agency_as_printed": report.agency_raw,
+        "year": report.year,
+        "template": report.template,
+        "is_hybrid": report.is_hybrid,
+        "parse_status": report.parse_status,
         "agency_kind": report.agency.kind if report.agency else None,
         "region_code": report.agency.region_code if report.agency else None,
         "quality_status": report.quality_status,
-        "table2": {}, "table3": {}, "table4": [],
+        "table2": {},
+        "table3": {},
+        "table4": [],
     }
     if report.template in ("2019", "2021"):
         if report.table2 and report.table2.variant:
@@ -41,12 +49,21 @@ def to_json(report: ParsedReport) -> dict:
 
 def report_row(report: ParsedReport) -> dict:
     return {
-        "report_id": report.report_id, "content_hash": report.content_hash, "file_name": report.file_name,
-        "source_path": report.source_path, "file_format": report.file_format, "byte_size": report.byte_size,
-        "agency_raw": report.agency_raw, "agency_name": report.agency_name, **_agency_fields(report),
+        "report_id": report.report_id,
+        "content_hash": report.content_hash,
+        "file_name": report.file_name,
+        "source_path": report.source_path,
+        "file_format": report.file_format,
+        "byte_size": report.byte_size,
+        "agency_raw": report.agency_raw,
+        "agency_name": report.agency_name,
+        **_agency_fields(report),
         "report_year": report.year,
-        "template": report.template, "is_hybrid": report.is_hybrid, "parse_status": report.parse_status,
-        "quality_status": report.quality_status, "n_issues": len(report.issues),
+        "template": report.template,
+        "is_hybrid": report.is_hybrid,
+        "parse_status": report.parse_status,
+        "quality_status": report.quality_status,
+        "n_issues": len(report.issues),
         "parser_version": PARSER_VERSION,
     }
 
@@ -54,14 +71,30 @@ def report_row(report: ParsedReport) -> dict:
 def _agency_fields(report: ParsedReport) -> dict:
     a = report.agency
     if a is None:
-        return {"agency_kind": None, "agency_level": None, "region_code": None, "region_name": None,
-                "prefecture_code": None, "prefecture_name": None, "province_code": None, "province_name": None,
-                "agency_confidence": None, "agency_evidence": None}
-    return {"agency_kind": a.kind, "agency_level": a.level, "region_code": a.region_code,
-            "region_name": a.region_name, "prefecture_code": a.prefecture_code,
-            "prefecture_name": a.prefecture_name, "province_code": a.province_code,
-            "province_name": a.province_name, "agency_confidence": a.confidence,
-            "agency_evidence": "; ".join(a.evidence)}
+        return {
+            "agency_kind": None,
+            "agency_level": None,
+            "region_code": None,
+            "region_name": None,
+            "prefecture_code": None,
+            "prefecture_name": None,
+            "province_code": None,
+            "province_name": None,
+            "agency_confidence": None,
+            "agency_evidence": None,
+        }
+    return {
+        "agency_kind": a.kind,
+        "agency_level": a.level,
+        "region_code": a.region_code,
+        "region_name": a.region_name,
+        "prefecture_code": a.prefecture_code,
+        "prefecture_name": a.prefecture_name,
+        "province_code": a.province_code,
+        "province_name": a.province_name,
+        "agency_confidence": a.confidence,
+        "agency_evidence": "; ".join(a.evidence),
+    }
 
 
 def cell_rows(report: ParsedReport) -> list[dict]:
@@ -78,16 +111,36 @@ def cell_rows(report: ParsedReport) -> list[dict]:
             else:
                 cols = next(i for i in V.T2_ITEMS[table.variant] if i.key == key).metrics
             for col, cell in zip(cols, row.cells):
-                rows.append({
-                    "report_id": report.report_id, "table_id": name, "row_key": key, "col_key": col,
-                    "row_label": row.label, "raw_text": cell.raw, "value": cell.value,
-                    "value_class": cell.value_class, "is_reconstructed": cell.reconstructed,
-                    "place": row.place,
-                })
+                rows.append(
+                    {
+                        "report_id": report.report_id,
+                        "table_id": name,
+                        "row_key": key,
+                        "col_key": col,
+                        "row_label": row.label,
+                        "raw_text": cell.raw,
+                        "value": cell.value,
+                        "value_class": cell.value_class,
+                        "is_reconstructed": cell.reconstructed,
+                        "place": row.place,
+                    }
+                )
     return rows
 
 
 def issue_rows(report: ParsedReport) -> list[dict]:
-    return [{"report_id": report.report_id, "code": i.code, "severity": i.severity, "message": i.message,
-             "place": i.place, "identity": i.identity, "reported": i.reported, "recomputed": i.recomputed,
-             "delta": i.delta, "candidates": i.candidate_lists} for i in report.issues]
+    return [
+        {
+            "report_id": report.report_id,
+            "code": i.code,
+            "severity": i.severity,
+            "message": i.message,
+            "place": i.place,
+            "identity": i.identity,
+            "reported": i.reported,
+            "recomputed": i.recomputed,
+            "delta": i.delta,
+            "candidates": i.candidate_lists,
+        }
+        for i in report.issues
+    ]

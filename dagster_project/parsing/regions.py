@@ -5,6 +5,7 @@ scripts/build_region_seed.py), read once at import: the resolver then codes agen
 the rows the warehouse joins against, and needs neither the package nor the network at run time
 (~40 ms to load and index). Every lookup below is a dict probe; nothing scans all regions per call.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,8 @@ class Region:
     code: str
     name: str
     short_name: str
-    level: str            # province | prefecture | county
-    division_type: str    # the source's own type: 地级市, 县级市, 市辖区, 自治州 …
+    level: str  # province | prefecture | county
+    division_type: str  # the source's own type: 地级市, 县级市, 市辖区, 自治州 …
     parent_code: str
     province_code: str
     province_name: str
@@ -73,8 +74,7 @@ _ANCHOR = re.compile("[%s]" % "".join(sorted({n[-1] for n in _BY_NAME})))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # One character replaced (OCR glyph confusions such as 沭阳 → 沐阳); the suffix is kept.
 _VARIANTS = _group(
-    (n[:i] + "\0" + n[i + 1:], r) for n, rs in _BY_NAME.items() if len(n) >= 3
-    for i in range(len(n) - 1) for r in rs
+    (n[:i] + "\0" + n[i + 1 :], r) for n, rs in _BY_NAME.items() if len(n) >= 3 for i in range(len(n) - 1) for r in rs
 )
 
 
@@ -115,13 +115,13 @@ def mentions(text: str) -> Counter[str]:
     found: Counter[str] = Counter()
     for m in _ANCHOR.finditer(text, 1):
         end = m.end()
-        lengths = _ENDS.get(text[end - 2:end])
+        lengths = _ENDS.get(text[end - 2 : end])
         if not lengths:
             continue
         for n in lengths:
             if n > end:
                 continue
-            name = text[end - n:end]
+            name = text[end - n : end]
             if name in _BY_NAME:
                 if n == 2 and end > 2 and _CJK.match(text[end - 3]) and text[end - 3] not in "省市县区州盟旗":
                     break
@@ -134,6 +134,6 @@ def variants(name: str) -> tuple[Region, ...]:
     """Regions whose full name differs from `name` in exactly one character (not the suffix)."""
     out: dict[str, Region] = {}
     for i in range(len(name) - 1):
-        for r in _VARIANTS.get(name[:i] + "\0" + name[i + 1:], ()):
+        for r in _VARIANTS.get(name[:i] + "\0" + name[i + 1 :], ()):
             out[r.code] = r
     return tuple(out.values())

@@ -3,6 +3,7 @@
 Each table lives in its own folder under the staging directory (``reports/``, ``cells/``,
 ``issues/``) as one or more ``*.parquet`` parts; one part is written per parsed batch.
 """
+
 from __future__ import annotations
 
 import polars as pl
@@ -10,18 +11,18 @@ import polars as pl
 PARSER_VERSION = "5"
 
 REPORTS = {
-    "report_id": pl.Utf8,        # first 16 hex digits of the content hash: stable across renames
-    "content_hash": pl.Utf8,     # sha256 of the file bytes
+    "report_id": pl.Utf8,  # first 16 hex digits of the content hash: stable across renames
+    "content_hash": pl.Utf8,  # sha256 of the file bytes
     "file_name": pl.Utf8,
-    "source_path": pl.Utf8,      # path as inventoried (absolute)
-    "file_format": pl.Utf8,      # txt | html | md | pdf | docx | doc | unknown
+    "source_path": pl.Utf8,  # path as inventoried (absolute)
+    "file_format": pl.Utf8,  # txt | html | md | pdf | docx | doc | unknown
     "byte_size": pl.Int64,
     "source_mtime": pl.Datetime("us"),  # the file's modification time when parsed (UTC): newest version wins
-    "agency_raw": pl.Utf8,       # the reporting body as printed (null: never named)
-    "agency_name": pl.Utf8,      # normalized to simplified Chinese (null: unidentified)
-    "agency_kind": pl.Utf8,      # county_government | general_office | department | aggregate | … | unidentified
-    "agency_level": pl.Utf8,     # province | prefecture | county | township | unknown
-    "region_code": pl.Utf8,      # 6-digit administrative division code of the agency's region
+    "agency_raw": pl.Utf8,  # the reporting body as printed (null: never named)
+    "agency_name": pl.Utf8,  # normalized to simplified Chinese (null: unidentified)
+    "agency_kind": pl.Utf8,  # county_government | general_office | department | aggregate | … | unidentified
+    "agency_level": pl.Utf8,  # province | prefecture | county | township | unknown
+    "region_code": pl.Utf8,  # 6-digit administrative division code of the agency's region
     "region_name": pl.Utf8,
     "prefecture_code": pl.Utf8,
     "prefecture_name": pl.Utf8,
@@ -29,35 +30,35 @@ REPORTS = {
     "province_name": pl.Utf8,
     "agency_confidence": pl.Float64,
     "agency_evidence": pl.Utf8,  # what the resolution used, "; "-separated
-    "report_year": pl.Int32,     # the year reported on (not the publication year)
-    "template": pl.Utf8,         # 2019 | 2021 | pre2019 | null
-    "is_hybrid": pl.Boolean,     # 2021 tables with the 2019 single 其他处理 row
-    "parse_status": pl.Utf8,     # parsed | flagged | failed
-    "quality_status": pl.Utf8,   # consistent | inconsistent | not_assessable (hard identities)
+    "report_year": pl.Int32,  # the year reported on (not the publication year)
+    "template": pl.Utf8,  # 2019 | 2021 | pre2019 | null
+    "is_hybrid": pl.Boolean,  # 2021 tables with the 2019 single 其他处理 row
+    "parse_status": pl.Utf8,  # parsed | flagged | failed
+    "quality_status": pl.Utf8,  # consistent | inconsistent | not_assessable (hard identities)
     "n_issues": pl.Int32,
     "parser_version": pl.Utf8,
 }
 
 CELLS = {
     "report_id": pl.Utf8,
-    "table_id": pl.Utf8,         # table2 | table3 | table4
-    "row_key": pl.Utf8,          # table3 row / table4 block / table2 item
-    "col_key": pl.Utf8,          # table3 applicant column / table4 result / table2 metric
-    "row_label": pl.Utf8,        # the row label as printed (null when the row is missing)
-    "raw_text": pl.Utf8,         # the cell text as printed (null when the cell is missing)
-    "value": pl.Float64,         # parsed value; null for blank, none-marker resolved to 0 is a number
-    "value_class": pl.Utf8,      # number | blank | none | text | missing
+    "table_id": pl.Utf8,  # table2 | table3 | table4
+    "row_key": pl.Utf8,  # table3 row / table4 block / table2 item
+    "col_key": pl.Utf8,  # table3 applicant column / table4 result / table2 metric
+    "row_label": pl.Utf8,  # the row label as printed (null when the row is missing)
+    "raw_text": pl.Utf8,  # the cell text as printed (null when the cell is missing)
+    "value": pl.Float64,  # parsed value; null for blank, none-marker resolved to 0 is a number
+    "value_class": pl.Utf8,  # number | blank | none | text | missing
     "is_reconstructed": pl.Boolean,  # value derived from an identity, not printed
-    "place": pl.Utf8,            # where in the source (e.g. "line 212")
+    "place": pl.Utf8,  # where in the source (e.g. "line 212")
 }
 
 ISSUES = {
     "report_id": pl.Utf8,
-    "code": pl.Utf8,             # stable machine code, e.g. identity_broken, cell_reconstructed
-    "severity": pl.Utf8,         # info | warning | error
+    "code": pl.Utf8,  # stable machine code, e.g. identity_broken, cell_reconstructed
+    "severity": pl.Utf8,  # info | warning | error
     "message": pl.Utf8,
     "place": pl.Utf8,
-    "identity": pl.Utf8,         # T3-A | T3-B | T3-C | T4-A | X-5 ... (null when not an identity)
+    "identity": pl.Utf8,  # T3-A | T3-B | T3-C | T4-A | X-5 ... (null when not an identity)
     "reported": pl.Float64,
     "recomputed": pl.Float64,
     "delta": pl.Float64,

@@ -13,6 +13,7 @@ reading is decided. The identities are soft — reforms and clean-ups break them
 years with no compatible readings at all constrains nothing, and a printed (unambiguous) row
 is never changed.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -43,9 +44,16 @@ def _x2(before: Values, after: Values) -> bool | None:
 
 # (表二 variant, item) → (identity, check of a reading of year t−1 against one of year t)
 CONSTRAINTS: dict[tuple[str, str], tuple[str, Callable[[Values, Values], bool | None]]] = {
-    **{("2019", item): ("X-3", _x3) for item in ("administrative_licensing", "other_external_services",
-                                                 "administrative_penalty", "administrative_coercion",
-                                                 "administrative_fees")},
+    **{
+        ("2019", item): ("X-3", _x3)
+        for item in (
+            "administrative_licensing",
+            "other_external_services",
+            "administrative_penalty",
+            "administrative_coercion",
+            "administrative_fees",
+        )
+    },
     **{("2021", item): ("X-2", _x2) for item in ("regulations", "normative_documents")},
 }
 
@@ -53,12 +61,13 @@ CONSTRAINTS: dict[tuple[str, str], tuple[str, Callable[[Values, Values], bool | 
 @dataclass
 class SeriesRow:
     """One 表二 row of one report, as the series sees it."""
-    report: str                 # any key the caller uses for the report
+
+    report: str  # any key the caller uses for the report
     agency: str
     year: int
-    variant: str                # 表二 variant: 2019 | 2021
+    variant: str  # 表二 variant: 2019 | 2021
     item: str
-    readings: list[Values]      # one reading when printed unambiguously; several when ambiguous
+    readings: list[Values]  # one reading when printed unambiguously; several when ambiguous
     ambiguous: bool
 
 
@@ -67,7 +76,7 @@ class Decision:
     report: str
     item: str
     values: Values
-    identity: str                # X-2 | X-3 | plausibility
+    identity: str  # X-2 | X-3 | plausibility
     neighbours: tuple[str, ...]  # the reports whose rows narrowed it
     rules: tuple[str, ...] = ()  # plausibility: the rules that left this reading
     others: tuple[Values, ...] = ()  # plausibility: the readings set aside
@@ -110,8 +119,9 @@ def _prune(rows: list[SeriesRow]) -> list[tuple[SeriesRow, list[Values], str | N
                 if not row.ambiguous:
                     continue
                 if len(found) == 1 and used[row.year]:
-                    out.append((row, live[row.year], identity,
-                                tuple(by_year[n][0].report for n in sorted(used[row.year]))))
+                    out.append(
+                        (row, live[row.year], identity, tuple(by_year[n][0].report for n in sorted(used[row.year])))
+                    )
                 else:
                     out.append((row, list(row.readings), None, ()))
     return out
@@ -126,8 +136,17 @@ def decide(rows: list[SeriesRow], plausibility: bool = False) -> list[Decision]:
             decisions.append(Decision(row.report, row.item, live[0], identity, neighbours))
         elif plausibility and (chosen := choose(row.variant, row.item, live)):
             values, rules = chosen
-            decisions.append(Decision(row.report, row.item, values, "plausibility", neighbours, tuple(rules),
-                                      tuple(r for r in row.readings if r != values)))
+            decisions.append(
+                Decision(
+                    row.report,
+                    row.item,
+                    values,
+                    "plausibility",
+                    neighbours,
+                    tuple(rules),
+                    tuple(r for r in row.readings if r != values),
+                )
+            )
     return decisions
 
 
@@ -135,12 +154,16 @@ def describe(d: Decision, names: dict[str, tuple[str, int]]) -> str:
     """The issue text of a decision; `names` maps report keys to (file name, year)."""
     others = ", ".join(f"{names[n][0]} ({names[n][1]})" for n in d.neighbours)
     if d.identity != "plausibility":
-        return (f"table2 row {d.item}: the printed digits allow several readings; identity {d.identity} with "
-                f"{others} leaves one, {format_values(d.values)}")
+        return (
+            f"table2 row {d.item}: the printed digits allow several readings; identity {d.identity} with "
+            f"{others} leaves one, {format_values(d.values)}"
+        )
     narrowed = f"the neighbouring year ({others}) narrows them; " if others else ""
-    return (f"table2 row {d.item}: the printed digits allow several readings; {narrowed}"
-            f"{format_values(d.values)} is chosen as the only one where {' and '.join(d.rules)} "
-            f"(set aside: {'; '.join(format_values(o) for o in d.others[:6])}{' …' if len(d.others) > 6 else ''})")
+    return (
+        f"table2 row {d.item}: the printed digits allow several readings; {narrowed}"
+        f"{format_values(d.values)} is chosen as the only one where {' and '.join(d.rules)} "
+        f"(set aside: {'; '.join(format_values(o) for o in d.others[:6])}{' …' if len(d.others) > 6 else ''})"
+    )
 
 
 def link_reports(reports: list) -> int:
@@ -154,8 +177,9 @@ def link_reports(reports: list) -> int:
     tables = frames(reports)
     decided = decide_staged(tables["reports"], tables["cells"], tables["issues"])
     by_id = {r.report_id: r for r in reports}
-    rows = (decided.group_by("report_id", "row_key", maintain_order=True)
-            .agg(pl.col("value"), pl.first("code", "identity", "message")))
+    rows = decided.group_by("report_id", "row_key", maintain_order=True).agg(
+        pl.col("value"), pl.first("code", "identity", "message")
+    )
     for report_id, item, values, code, identity, message in rows.iter_rows():
         row = by_id[report_id].table2.rows[item]
         row.cells = next(c for c in row.candidates if [x.value for x in c] == values)
@@ -169,8 +193,16 @@ def link_reports(reports: list) -> int:
 
 OPEN_ROW = r"^table2\.(\w+)"  # the place of a 表二 row's cells_ambiguous issue → its item
 
-DECISIONS = {"report_id": pl.Utf8, "table_id": pl.Utf8, "row_key": pl.Utf8, "col_key": pl.Utf8,
-             "value": pl.Float64, "identity": pl.Utf8, "code": pl.Utf8, "message": pl.Utf8}  # staging/decisions
+DECISIONS = {
+    "report_id": pl.Utf8,
+    "table_id": pl.Utf8,
+    "row_key": pl.Utf8,
+    "col_key": pl.Utf8,
+    "value": pl.Float64,
+    "identity": pl.Utf8,
+    "code": pl.Utf8,
+    "message": pl.Utf8,
+}  # staging/decisions
 
 
 def decide_staged(reports, cells, issues):
@@ -180,31 +212,61 @@ def decide_staged(reports, cells, issues):
 
     schema = DECISIONS
     meta = reports.lazy().select("report_id", "file_name", "agency_name", "report_year", "template")
-    open_rows = (issues.lazy().filter((pl.col("code") == "cells_ambiguous") & pl.col("place").str.starts_with("table2."))
-                 .select("report_id", pl.col("place").str.extract(OPEN_ROW).alias("row_key"), "candidates")
-                 .join(meta, on="report_id").collect())
+    open_rows = (
+        issues.lazy()
+        .filter((pl.col("code") == "cells_ambiguous") & pl.col("place").str.starts_with("table2."))
+        .select("report_id", pl.col("place").str.extract(OPEN_ROW).alias("row_key"), "candidates")
+        .join(meta, on="report_id")
+        .collect()
+    )
     if open_rows.is_empty():
         return pl.DataFrame(schema=schema)
     agencies = open_rows["agency_name"].drop_nulls().unique().to_list()
     # the printed rows of agencies with a report for a neighbouring year: they may decide
-    linked = (meta.filter(pl.col("agency_name").is_in(agencies))
-              .filter(pl.col("report_year").n_unique().over("agency_name") > 1).collect())
-    printed = (cells.lazy().filter(pl.col("table_id") == "table2")
-               .join(linked.lazy().select("report_id"), on="report_id")
-               .join(open_rows.lazy().select("report_id", "row_key"), on=["report_id", "row_key"], how="anti")
-               .group_by("report_id", "row_key").agg("col_key", "value").collect())
+    linked = (
+        meta.filter(pl.col("agency_name").is_in(agencies))
+        .filter(pl.col("report_year").n_unique().over("agency_name") > 1)
+        .collect()
+    )
+    printed = (
+        cells.lazy()
+        .filter(pl.col("table_id") == "table2")
+        .join(linked.lazy().select("report_id"), on="report_id")
+        .join(open_rows.lazy().select("report_id", "row_key"), on=["report_id", "row_key"], how="anti")
+        .group_by("report_id", "row_key")
+        .agg("col_key", "value")
+        .collect()
+    )
     metrics = {(v, i.key): i.metrics for v, items in V.T2_ITEMS.items() for i in items}
     info = {r["report_id"]: r for r in pl.concat([open_rows.select(linked.columns), linked]).iter_rows(named=True)}
-    rows = [SeriesRow(r["report_id"], r["agency_name"], r["report_year"], r["template"], r["row_key"],
-                      [tuple(c) for c in r["candidates"]], True)
-            for r in open_rows.iter_rows(named=True)]
+    rows = [
+        SeriesRow(
+            r["report_id"],
+            r["agency_name"],
+            r["report_year"],
+            r["template"],
+            r["row_key"],
+            [tuple(c) for c in r["candidates"]],
+            True,
+        )
+        for r in open_rows.iter_rows(named=True)
+    ]
     for r in printed.iter_rows(named=True):
         meta_r = info[r["report_id"]]
         order = metrics.get((meta_r["template"], r["row_key"]))
         if order and set(order) == set(r["col_key"]):
             by_col = dict(zip(r["col_key"], r["value"]))
-            rows.append(SeriesRow(r["report_id"], meta_r["agency_name"], meta_r["report_year"], meta_r["template"],
-                                  r["row_key"], [tuple(by_col[m] for m in order)], False))
+            rows.append(
+                SeriesRow(
+                    r["report_id"],
+                    meta_r["agency_name"],
+                    meta_r["report_year"],
+                    meta_r["template"],
+                    r["row_key"],
+                    [tuple(by_col[m] for m in order)],
+                    False,
+                )
+            )
     out, names = [], {k: (r["file_name"], r["report_year"]) for k, r in info.items()}
     for d in decide(rows, plausibility=True):
         order = metrics[(info[d.report]["template"], d.item)]
@@ -225,8 +287,7 @@ def write_decisions(staging_dir) -> int:
         return pl.scan_parquet(staging_dir / table / "part-*.parquet")
 
     parts = list((staging_dir / "reports").glob("part-*.parquet"))
-    decided = decide_staged(scan("reports"), scan("cells"), scan("issues")) if parts \
-        else pl.DataFrame(schema=DECISIONS)
+    decided = decide_staged(scan("reports"), scan("cells"), scan("issues")) if parts else pl.DataFrame(schema=DECISIONS)
     folder = staging_dir / "decisions"
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / ".decisions.parquet.tmp"

@@ -5,6 +5,7 @@ a combination is accepted only if it satisfies T3-A (一+二 = 三(七)+四) and
 sum of outcome leaves) in every column where they can be assessed. A row is fixed only when
 every accepted combination agrees on it; otherwise it stays unresolved and is reported.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ MAX_SOLUTIONS = 20
 class Resolution:
     chosen: dict[str, tuple[Cell, ...]]
     unresolved: dict[str, list[tuple[Cell, ...]]] = field(default_factory=dict)
-    used_identities: bool = False   # some row needed the column identities to be decided
+    used_identities: bool = False  # some row needed the column identities to be decided
 
 
 def _values(cells) -> list[float | None]:
@@ -41,8 +42,11 @@ def columns_hold(grid: dict[str, tuple[Cell, ...]], leaves: tuple[str, ...]) -> 
     return True
 
 
-def resolve_table3(readings: dict[str, list[tuple[Cell, ...]]], leaves: tuple[str, ...],
-                   fallbacks: dict[str, list[tuple[Cell, ...]]] | None = None) -> Resolution:
+def resolve_table3(
+    readings: dict[str, list[tuple[Cell, ...]]],
+    leaves: tuple[str, ...],
+    fallbacks: dict[str, list[tuple[Cell, ...]]] | None = None,
+) -> Resolution:
     """Resolve the rows; when no combination of the printed readings satisfies the identities,
     try each row's fallback readings too, and keep them only if they decide every row."""
     first = _resolve(readings, leaves)

@@ -5,12 +5,13 @@ part per staging table, so the same function can run in a process pool here or o
 distributed engine later. A file that crashes the parser becomes a failed report with an
 issue; it never sinks the batch.
 """
+
 from __future__ import annotations
 
 import hashlib
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -36,8 +37,13 @@ class BatchResult:
 
 def _failed(path: Path, code: str, message: str, place: str = "") -> ParsedReport:
     data = path.read_bytes() if path.exists() else b""
-    report = ParsedReport(path.name, str(path.resolve()), hashlib.sha256(data).hexdigest(),
-                          path.suffix.lstrip(".").lower() or "unknown", len(data))
+    report = ParsedReport(
+        path.name,
+        str(path.resolve()),
+        hashlib.sha256(data).hexdigest(),
+        path.suffix.lstrip(".").lower() or "unknown",
+        len(data),
+    )
     report.issues.append(Issue(code, "error", message, place))
     return report
 
@@ -56,8 +62,9 @@ def parse_safely(path: Path, timeout_s: float | None = None) -> ParsedReport:
         return _failed(path, "parse_timeout", f"parsing took longer than {timeout_s:g} s")
     except Exception as exc:  # a parser bug must not sink the batch: record it instead
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        return _failed(path, "parser_crash", f"{type(exc).__name__}: {exc}",
-                       f"{Path(where.filename).name}:{where.lineno}")
+        return _failed(
+            path, "parser_crash", f"{type(exc).__name__}: {exc}", f"{Path(where.filename).name}:{where.lineno}"
+        )
     finally:
         if timeout_s:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -66,7 +73,7 @@ def parse_safely(path: Path, timeout_s: float | None = None) -> ParsedReport:
 def source_mtime(path: str) -> datetime | None:
     """The file's modification time (UTC, naive): which of two versions of a report is newer."""
     try:
-        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(Path(path).stat().st_mtime, tz=UTC).replace(tzinfo=None)
     except OSError:
         return None
 
@@ -100,5 +107,10 @@ def stage_batch(files: list[Path], staging_dir: Path, batch_id: str, timeout_s: 
     tables = frames(reports)
     write_part(tables, staging_dir, batch_id)
     statuses = tables["reports"].group_by("parse_status").len()
-    return BatchResult(batch_id, tables["reports"].height, tables["cells"].height, tables["issues"].height,
-                       dict(zip(statuses["parse_status"], statuses["len"])))
+    return BatchResult(
+        batch_id,
+        tables["reports"].height,
+        tables["cells"].height,
+        tables["issues"].height,
+        dict(zip(statuses["parse_status"], statuses["len"])),
+    )

@@ -5,6 +5,7 @@ the numbers of a row are whatever is printed between its label and the next labe
 makes the same code work for every layout, and for labels that wrap, carry stray spaces or
 run straight into their numbers.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ SECTION_3 = re.compile(r"(三|3)[、.]?收到和处理政府信息公开申请")
 class RowResult:
     key: str
     cells: tuple[Cell, ...]
-    label: str | None = None     # as printed
+    label: str | None = None  # as printed
     place: str | None = None
     method: str = "missing"
     candidates: list = field(default_factory=list)  # unresolved readings, for the issue text
@@ -53,9 +54,9 @@ class RowResult:
 @dataclass
 class TableResult:
     rows: dict[str, RowResult]
-    start: int = -1              # compact positions of the table in the text
+    start: int = -1  # compact positions of the table in the text
     end: int = -1
-    variant: str | None = None   # 表三: 2019 | 2021 (其他处理 rows); 表二: 2019 | 2021 (columns)
+    variant: str | None = None  # 表三: 2019 | 2021 (其他处理 rows); 表二: 2019 | 2021 (columns)
     unit_hint: str | None = None
 
 
@@ -66,29 +67,29 @@ def agreed_cells(candidates: list[tuple[Cell, ...]], width: int) -> tuple[Cell, 
     """
     if not candidates:
         return (MISSING,) * width
-    return tuple(candidates[0][j] if len({c[j].value for c in candidates}) == 1 else MISSING
-                 for j in range(width))
+    return tuple(candidates[0][j] if len({c[j].value for c in candidates}) == 1 else MISSING for j in range(width))
 
 
 def _value_text(doc: Compacted, start: int, end: int, next_number: str = "") -> str:
     """Original text between two compact positions, trimmed to what can be values."""
     # Start right after the label's last character so the separators that follow it survive.
-    seg = doc.text[doc.origin(start - 1) + 1:doc.origin(end)] if end >= start else ""
+    seg = doc.text[doc.origin(start - 1) + 1 : doc.origin(end)] if end >= start else ""
     m = _VALUE_CHARS.search(seg)
     if m:
-        head = seg[:m.start()]
+        head = seg[: m.start()]
         if m.group() == "年":  # a number running into narrative "2025年…": drop the year
             head = _YEAR_BEFORE.sub("", head.rstrip())
         seg = head
     if next_number:  # the next row's numbering ("2.") sits at the end of this row's digits
         n = re.search(re.escape(next_number) + r"\s*[.、]\s*$", seg)
         if n:
-            seg = seg[:n.start()]
+            seg = seg[: n.start()]
     return _CN_NUMBERING.sub("", seg)
 
 
-def _find_rows(doc: Compacted, rows, start: int, limit: int, follows: re.Pattern | None = None,
-               fuzzy: dict | None = None):
+def _find_rows(
+    doc: Compacted, rows, start: int, limit: int, follows: re.Pattern | None = None, fuzzy: dict | None = None
+):
     """Find each row label in order; returns {key: (match_start, match_end)}.
 
     `follows`, when given, must match right after a label: it tells a row label (followed by
@@ -110,7 +111,7 @@ def _find_rows(doc: Compacted, rows, start: int, limit: int, follows: re.Pattern
             if row.key in found:
                 continue
             lo = max((found[k][1] for k in keys[:i] if k in found), default=start)
-            hi = min((found[k][0] for k in keys[i + 1:] if k in found), default=limit)
+            hi = min((found[k][0] for k in keys[i + 1 :] if k in found), default=limit)
             hit = _fuzzy_row(doc.compact, row.label, lo, min(hi, lo + ROW_WINDOW))
             if hit:
                 found[row.key], fuzzy[row.key] = hit[:2], hit[2]
@@ -180,7 +181,7 @@ def _place(doc: Compacted, pos: int) -> str:
 
 
 def _label(doc: Compacted, span) -> str:
-    return doc.text[doc.origin(span[0]):doc.origin(span[1] - 1) + 1]
+    return doc.text[doc.origin(span[0]) : doc.origin(span[1] - 1) + 1]
 
 
 def extract_table3(doc: Compacted) -> TableResult | None:
@@ -188,8 +189,12 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     if not first:
         return None
     start = first.start()
-    end_m = T3_END.search(doc.compact, re.compile(r"结转下一?年度").search(doc.compact, start).end()
-                          if re.compile(r"结转下一?年度").search(doc.compact, start) else start)
+    end_m = T3_END.search(
+        doc.compact,
+        re.compile(r"结转下一?年度").search(doc.compact, start).end()
+        if re.compile(r"结转下一?年度").search(doc.compact, start)
+        else start,
+    )
     end = end_m.start() if end_m else min(len(doc.compact), start + 6000)
     region = doc.compact[start:end]
     variant = "2021" if re.search(r"逾期不补正|逾期未按收费通知", region) else "2019"
@@ -208,11 +213,18 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     lead = _leading_blank_column(tokens.values())
     readings, fallbacks, results = {}, {}, {}
     for key in order:
-        reading = row_candidates(tokens[key], 7, ("count",) * 7, row_sum_check,
-                                 separated="\t" in segments[key], lead_blank=lead)
+        reading = row_candidates(
+            tokens[key], 7, ("count",) * 7, row_sum_check, separated="\t" in segments[key], lead_blank=lead
+        )
         readings[key], fallbacks[key] = reading.candidates, reading.fallbacks
-        results[key] = RowResult(key, (MISSING,) * 7, _label(doc, found[key]), _place(doc, found[key][0]),
-                                 reading.method, fuzzy_score=fuzzy.get(key))
+        results[key] = RowResult(
+            key,
+            (MISSING,) * 7,
+            _label(doc, found[key]),
+            _place(doc, found[key][0]),
+            reading.method,
+            fuzzy_score=fuzzy.get(key),
+        )
 
     inline = {k: bool(seg.split("\n")[0].strip()) for k, seg in segments.items()}
     detached = _values_by_order(doc, start, end, rows, readings, inline, V.T3_OUTCOME_LEAVES[variant])
@@ -241,22 +253,23 @@ def extract_table3(doc: Compacted) -> TableResult | None:
 _VALUE_ROW = re.compile(r"^(?P<lead>(?:[^\t\d]*\t)*)(?:[ ]*\d+[ ]*\t){7}[ \t]*$")
 
 
-def _values_by_order(doc: Compacted, start: int, end: int, rows, readings: dict, inline: dict,
-                     leaves: tuple[str, ...]) -> dict:
+def _values_by_order(
+    doc: Compacted, start: int, end: int, rows, readings: dict, inline: dict, leaves: tuple[str, ...]
+) -> dict:
     """Converters (PDF → Markdown) print some rows' numbers on lines of their own, apart from
     their labels and not always next to them. When the rows left without values on their
     label's line are exactly as many as the value-only lines of the table, pair them in
     order — and keep the pairing only if every identity of the table then holds."""
     if all(inline.get(r.key) and readings.get(r.key) for r in rows if r.key in inline):
         return {}
-    text = doc.text[doc.origin(start):doc.origin(end)]
+    text = doc.text[doc.origin(start) : doc.origin(end)]
     patterns = [re.compile(r.pattern) for r in rows]
     value_lines = []
     for line in text.split("\n"):
         m = _VALUE_ROW.match(line)
         lead = re.sub(r"\s", "", m.group("lead")) if m else ""
         if m and not any(p.search(lead) for p in patterns):  # a whole label: that row reads itself
-            value_lines.append(line[m.end("lead"):])
+            value_lines.append(line[m.end("lead") :])
     # Every 表三 row is printed; a label the converter scrambled beyond recognition still waits
     # for its values, like one printed out of order.
     waiting = [r.key for r in rows if not inline.get(r.key)]
@@ -293,8 +306,14 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     method = reading.method if len(reading.candidates) == 1 else ("unresolved" if reading.candidates else "unreadable")
     rows = {}
     for b, block in enumerate(V.T4_BLOCKS):
-        rows[block] = RowResult(block, cells[b * 5:(b + 1) * 5], V.T4_BLOCK_LABELS[block], place, method,
-                                [c[b * 5:(b + 1) * 5] for c in reading.candidates] if method == "unresolved" else [])
+        rows[block] = RowResult(
+            block,
+            cells[b * 5 : (b + 1) * 5],
+            V.T4_BLOCK_LABELS[block],
+            place,
+            method,
+            [c[b * 5 : (b + 1) * 5] for c in reading.candidates] if method == "unresolved" else [],
+        )
     return TableResult(rows, head.start(), end)
 
 
@@ -326,8 +345,10 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
             continue
         span = found[item.key]
         seg = _value_text(doc, span[1], _segment_end(stops, span[1]))
-        kinds = tuple("money" if m in V.T2_MONEY_METRICS else "signed" if m in V.T2_SIGNED_METRICS else "count"
-                      for m in item.metrics)
+        kinds = tuple(
+            "money" if m in V.T2_MONEY_METRICS else "signed" if m in V.T2_SIGNED_METRICS else "count"
+            for m in item.metrics
+        )
         units = tuple(money_unit if k == "money" else None for k in kinds)
         width = len(item.metrics)
         tokens = tokenize(seg, width)

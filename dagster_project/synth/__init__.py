@@ -9,6 +9,7 @@ a recorded defect (blank cells, a broken identity, a row that lost a cell, 无 f
 Every note in a key starts with a tag: ``layout: …``, ``defect:<kind>: …`` (kinds in
 DEFECT_KINDS), ``hybrid: …``, ``continuity_break: …``, ``t2_row_omitted: …``.
 """
+
 from __future__ import annotations
 
 from .cli import main
@@ -16,4 +17,4 @@ from .corpus import generate_corpus
 from .render import LAYOUTS
 from .tables import DEFECT_KINDS
 
-__all__ = ["generate_corpus", "main", "LAYOUTS", "DEFECT_KINDS"]
+__all__ = ["DEFECT_KINDS", "LAYOUTS", "generate_corpus", "main"]

@@ -4,6 +4,7 @@ Determinism: the plan (which agency, which years, one 64-bit seed per agency) co
 single Random(seed) in the parent; everything about a series is drawn from its own seed, so
 the bytes do not depend on the number of workers or on scheduling.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,20 +12,21 @@ import multiprocessing as mp
 import os
 import random
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from .names import Agency, AgencyPicker
 from .render import LAYOUTS, render
 from .tables import Report, Series, plant_defect
 
 FIRST_YEAR, LAST_YEAR = 2019, 2025
-_LENGTH_WEIGHTS = (6, 8, 10, 12, 14, 20, 30)   # series of 1..7 years; most agencies report every year
+_LENGTH_WEIGHTS = (6, 8, 10, 12, 14, 20, 30)  # series of 1..7 years; most agencies report every year
 _CHUNK_REPORTS = 400
 
 
 class Planned(NamedTuple):
-    first: int       # index of the series' first report in the corpus
+    first: int  # index of the series' first report in the corpus
     count: int
     start_year: int
     agency: Agency
@@ -70,16 +72,19 @@ def _jv(v) -> str:
 
 def key_json(name: str, agency: str, r: Report) -> str:
     """The README key shape; one table row per line so keys stay readable and diffable."""
-    t2 = ",\n".join(f'  "{item}": {{' + ", ".join(f'"{m}": {_jv(v)}' for m, v in row.items()) + "}"
-                    for item, row in r.t2.items())
+    t2 = ",\n".join(
+        f'  "{item}": {{' + ", ".join(f'"{m}": {_jv(v)}' for m, v in row.items()) + "}" for item, row in r.t2.items()
+    )
     # Lists of ints/None: their repr is JSON once None is spelled null (no other text in them).
     t3 = ",\n".join(f'  "{k}": {v!r}' for k, v in r.key_table3().items()).replace("None", "null")
     t4 = repr(r.key_table4()).replace("None", "null")
     notes = ",\n".join("  " + _jv(s) for s in r.notes)
     notes = f"\n{notes}\n " if notes else ""
-    return (f'{{\n "file": {_jv(name)},\n "agency": {_jv(agency)},\n "year": {r.year},\n'
-            f' "template": "{r.template}",\n "table2": {{\n{t2}\n }},\n "table3": {{\n{t3}\n }},\n'
-            f' "table4": {t4},\n "notes": [{notes}]\n}}\n')
+    return (
+        f'{{\n "file": {_jv(name)},\n "agency": {_jv(agency)},\n "year": {r.year},\n'
+        f' "template": "{r.template}",\n "table2": {{\n{t2}\n }},\n "table3": {{\n{t3}\n }},\n'
+        f' "table4": {t4},\n "notes": [{notes}]\n}}\n'
+    )
 
 
 # -- workers -------------------------------------------------------------------------------------
@@ -103,7 +108,7 @@ def _write(path: str, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 
@@ -121,7 +126,7 @@ def write_chunk(task: tuple) -> list[tuple[str, str, str]]:
         for j in range(p.count):
             year = p.start_year + j
             r = series.next_year(year)
-            if j and rng.random() < 0.25:      # sites get redesigned now and then
+            if j and rng.random() < 0.25:  # sites get redesigned now and then
                 layout = rng.choice(layouts)
             style, described = _layout_style(layout, rng)
             r.notes.insert(0, f"layout: {described}")
@@ -142,8 +147,14 @@ def _context():
     return mp.get_context("spawn")
 
 
-def generate(n: int, out_dir: Path, seed: int = 0, layouts: tuple[str, ...] | None = None,
-             defect_rate: float = 0.05, workers: int | None = None) -> list[tuple[str, str, str]]:
+def generate(
+    n: int,
+    out_dir: Path,
+    seed: int = 0,
+    layouts: tuple[str, ...] | None = None,
+    defect_rate: float = 0.05,
+    workers: int | None = None,
+) -> list[tuple[str, str, str]]:
     layouts = tuple(layouts) if layouts else LAYOUTS
     unknown = [x for x in layouts if x not in LAYOUTS]
     if unknown:
@@ -167,8 +178,14 @@ def generate(n: int, out_dir: Path, seed: int = 0, layouts: tuple[str, ...] | No
     return records
 
 
-def generate_corpus(n: int, out_dir: Path, seed: int = 0, layouts: tuple[str, ...] | None = None,
-                    defect_rate: float = 0.05, workers: int | None = None) -> list[Path]:
+def generate_corpus(
+    n: int,
+    out_dir: Path,
+    seed: int = 0,
+    layouts: tuple[str, ...] | None = None,
+    defect_rate: float = 0.05,
+    workers: int | None = None,
+) -> list[Path]:
     """Write n reports into out_dir and their answer keys into out_dir/answers; returns the report paths."""
     out_dir = Path(out_dir)
     return [out_dir / name for name, _, _ in generate(n, out_dir, seed, layouts, defect_rate, workers)]

@@ -7,6 +7,7 @@ its 总计. State carried from year to year gives the cross-year series their sh
 last year's 结转下年度, 2019 上一年项目数量 moves by last year's 本年增/减, 2021 现行有效件数 by
 制发 − 废止.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,16 +21,30 @@ T3_KEYS: dict[str, tuple[str, ...]] = {t: tuple(r.key for r in rows) for t, rows
 LEAVES = T3_OUTCOME_LEAVES["2021"]
 OTHER_2021 = tuple(k for k in LEAVES if k.startswith("other_"))
 _LEAF_BASE = {
-    "granted": 0.40, "partially_granted": 0.08, "withheld_state_secret": 0.003,
-    "withheld_law_forbidden": 0.005, "withheld_three_safeties": 0.004, "withheld_third_party": 0.012,
-    "withheld_internal_affairs": 0.01, "withheld_process_info": 0.015, "withheld_enforcement_file": 0.01,
-    "withheld_query_matter": 0.01, "unable_not_held": 0.22, "unable_needs_creation": 0.04,
-    "unable_unclear": 0.03, "rejected_petition": 0.02, "rejected_duplicate": 0.03,
-    "rejected_publication": 0.005, "rejected_mass_repeat": 0.01, "rejected_confirm_info": 0.01,
-    "other_overdue_correction": 0.05, "other_unpaid_fee": 0.003, "other_other": 0.03,
+    "granted": 0.40,
+    "partially_granted": 0.08,
+    "withheld_state_secret": 0.003,
+    "withheld_law_forbidden": 0.005,
+    "withheld_three_safeties": 0.004,
+    "withheld_third_party": 0.012,
+    "withheld_internal_affairs": 0.01,
+    "withheld_process_info": 0.015,
+    "withheld_enforcement_file": 0.01,
+    "withheld_query_matter": 0.01,
+    "unable_not_held": 0.22,
+    "unable_needs_creation": 0.04,
+    "unable_unclear": 0.03,
+    "rejected_petition": 0.02,
+    "rejected_duplicate": 0.03,
+    "rejected_publication": 0.005,
+    "rejected_mass_repeat": 0.01,
+    "rejected_confirm_info": 0.01,
+    "other_overdue_correction": 0.05,
+    "other_unpaid_fee": 0.003,
+    "other_other": 0.03,
 }
-_COL_BASE = (0.86, 0.07, 0.01, 0.01, 0.03, 0.02)   # natural persons dominate
-_T4_BASE = (0.62, 0.10, 0.13, 0.15)                # upheld, corrected, other, pending
+_COL_BASE = (0.86, 0.07, 0.01, 0.01, 0.03, 0.02)  # natural persons dominate
+_T4_BASE = (0.62, 0.10, 0.13, 0.15)  # upheld, corrected, other, pending
 _LEVEL_T2 = {"province": 6.0, "prefecture": 3.0, "county": 1.5, "town": 0.3, "zone": 0.8}
 
 # Note prefixes (the part before ": "), so keys can be filtered mechanically.
@@ -77,7 +92,7 @@ def split(rng: random.Random, total: int, weights, cum, population) -> list[int]
 
 def dec_str(n: int, places: int) -> str:
     """n / 10**places as an exact, trimmed decimal string."""
-    q, r = divmod(n, 10 ** places)
+    q, r = divmod(n, 10**places)
     if not r:
         return str(q)
     return f"{q}.{str(r).rjust(places, '0').rstrip('0')}"
@@ -90,8 +105,21 @@ def as_number(s: str) -> int | float:
 class Report:
     """One year's published numbers (source numbers: after any planted identity defect)."""
 
-    __slots__ = ("year", "template", "hybrid", "t2", "t2w", "t2style", "t3", "t3rows", "t4",
-                 "marks3", "marks4", "notes", "facts")
+    __slots__ = (
+        "facts",
+        "hybrid",
+        "marks3",
+        "marks4",
+        "notes",
+        "t2",
+        "t2style",
+        "t2w",
+        "t3",
+        "t3rows",
+        "t4",
+        "template",
+        "year",
+    )
 
     def __init__(self, year: int, template: str, hybrid: bool):
         self.year, self.template, self.hybrid = year, template, hybrid
@@ -101,17 +129,16 @@ class Report:
         self.t3: dict[str, list[int]] = {}
         self.t3rows = T3_KEYS["2019" if template == "2019" or hybrid else "2021"]
         self.t4: list[int] = []
-        self.marks3: dict[tuple[str, int], str] = {}   # (row, col) -> blank | wu | lost
+        self.marks3: dict[tuple[str, int], str] = {}  # (row, col) -> blank | wu | lost
         self.marks4: dict[int, str] = {}
         self.notes: list[str] = []
-        self.facts: dict[str, int] = {}                # true totals quoted by the narrative
+        self.facts: dict[str, int] = {}  # true totals quoted by the narrative
 
     def key_table3(self) -> dict[str, list[int | None]]:
         m = self.marks3
         if not m:
             return {k: self.t3[k] for k in self.t3rows}
-        return {k: [None if m.get((k, c)) == "blank" else v for c, v in enumerate(self.t3[k])]
-                for k in self.t3rows}
+        return {k: [None if m.get((k, c)) == "blank" else v for c, v in enumerate(self.t3[k])] for k in self.t3rows}
 
     def key_table4(self) -> list[int | None]:
         return [None if self.marks4.get(i) == "blank" else v for i, v in enumerate(self.t4)]
@@ -133,7 +160,7 @@ class Series:
         self.leafc = _cum(self.leafw)
         self.regs = agency.kind == "g" and agency.level in ("province", "prefecture")
         self.hybrid_agency = rng.random() < 0.05
-        self.omit_regs = rng.random() < 0.04    # bodies without rule-making power may drop the 规章 row
+        self.omit_regs = rng.random() < 0.04  # bodies without rule-making power may drop the 规章 row
         self.prev_fwd: list[int] | None = None
         self.state: dict[str, int] = {}
 
@@ -147,8 +174,10 @@ class Series:
             k = int(rng.lognormvariate(self.mu - 1.5, 0.8)) if rng.random() < 0.35 else 0
             carried = split(rng, k, self.colw, self.colc, six)
             if self.prev_fwd is not None and carried != self.prev_fwd[:6]:
-                r.notes.append(f"{NOTE_CONTINUITY}: 上年结转 differs from the {r.year - 1} report's "
-                               "结转下年度 (cases reclassified between years)")
+                r.notes.append(
+                    f"{NOTE_CONTINUITY}: 上年结转 differs from the {r.year - 1} report's "
+                    "结转下年度 (cases reclassified between years)"
+                )
         else:
             carried = self.prev_fwd[:6]
         f = 0.0 if rng.random() < 0.7 else rng.uniform(0.02, 0.25)
@@ -176,9 +205,13 @@ class Series:
         t3["total_handled"] = handled + [sum(handled)]
         t3["carried_forward"] = fwd + [sum(fwd)]
         self.prev_fwd = list(t3["carried_forward"])
-        r.facts.update(new=t3["new_received"][6], carried=t3["carried_over"][6],
-                       handled=t3["total_handled"][6], fwd=t3["carried_forward"][6],
-                       unpaid=sum(leaves[_UNPAID]))
+        r.facts.update(
+            new=t3["new_received"][6],
+            carried=t3["carried_over"][6],
+            handled=t3["total_handled"][6],
+            fwd=t3["carried_forward"][6],
+            unpaid=sum(leaves[_UNPAID]),
+        )
 
     # -- 表四 ------------------------------------------------------------------------------
     def _table4(self, r: Report) -> None:
@@ -213,8 +246,11 @@ class Series:
         town = self.agency.level == "town"
         t2, w = r.t2, r.t2w
         for item, base in (("regulations", 80 * f if self.regs else 0), ("normative_documents", 20 * f)):
-            made = self._count(3 * f if self.regs else 0, 0.7) if item == "regulations" else \
-                self._count(4 * f * (2 if kind == "g" else 1), 0.9, 0.6 if town else 0.25)
+            made = (
+                self._count(3 * f if self.regs else 0, 0.7)
+                if item == "regulations"
+                else self._count(4 * f * (2 if kind == "g" else 1), 0.9, 0.6 if town else 0.25)
+            )
             pub = made if rng.random() < 0.85 else rng.randint(0, made)
             prev = st.get(item)
             if prev is None:
@@ -248,16 +284,16 @@ class Series:
         projects = self._count(3 * f, 0.9, 0.35)
         cents = int(projects * rng.lognormvariate(math.log(30e6), 1.0)) if projects else 0
         unit = rng.choice(("元", "万元", "万元", "万元h"))
-        if cents >= 10 ** 10 and rng.random() < 0.5:
+        if cents >= 10**10 and rng.random() < 0.5:
             unit = "亿"
         if unit == "元":
             cents -= cents % 100 if rng.random() < 0.8 else 0
             text = dec_str(cents, 2) + "元"
         elif unit == "亿":
-            cents -= cents % 10 ** 8
+            cents -= cents % 10**8
             text = dec_str(cents, 10) + rng.choice(("亿", "亿元"))
         else:
-            cents -= cents % (10 ** 4 if rng.random() < 0.7 else 100)
+            cents -= cents % (10**4 if rng.random() < 0.7 else 100)
             text = dec_str(cents, 6) + ("" if unit == "万元h" else "万元")
         if not cents:
             text = "0"
@@ -274,24 +310,32 @@ class Series:
             in_force = st.get(item + "_in_force")
             if in_force is None:
                 old = st.get(item)  # 2019-format 对外公开总数量, a different but related count
-                in_force = int(old * rng.uniform(0.4, 0.9)) if old is not None else \
-                    self._count((60 if regs else 25) * f if (self.regs or not regs) else 0, 0.6)
-            issued = self._count(3 * f if self.regs else 0, 0.7) if regs else \
-                self._count(4 * f * (2 if kind == "g" else 1), 0.9, 0.6 if town else 0.25)
+                in_force = (
+                    int(old * rng.uniform(0.4, 0.9))
+                    if old is not None
+                    else self._count((60 if regs else 25) * f if (self.regs or not regs) else 0, 0.6)
+                )
+            issued = (
+                self._count(3 * f if self.regs else 0, 0.7)
+                if regs
+                else self._count(4 * f * (2 if kind == "g" else 1), 0.9, 0.6 if town else 0.25)
+            )
             repealed = 0 if rng.random() < 0.6 or not in_force else rng.randint(0, max(1, in_force // 8))
             st[item + "_in_force"] = in_force = in_force + issued - repealed
             t2[item] = {"issued": issued, "repealed": repealed, "in_force": in_force}
-        for item, base in (("administrative_licensing", {"l": 3000, "g": 300, "e": 200, "s": 150}[kind]),
-                           ("administrative_penalty", {"e": 1500, "l": 200, "g": 30, "s": 40}[kind]),
-                           ("administrative_coercion", {"e": 60, "l": 10, "g": 2, "s": 2}[kind])):
+        for item, base in (
+            ("administrative_licensing", {"l": 3000, "g": 300, "e": 200, "s": 150}[kind]),
+            ("administrative_penalty", {"e": 1500, "l": 200, "g": 30, "s": 40}[kind]),
+            ("administrative_coercion", {"e": 60, "l": 10, "g": 2, "s": 2}[kind]),
+        ):
             t2[item] = {"decisions": self._count(base * f / 1.5, 1.2, 0.6 if town else 0.2)}
         p_zero = 0.85 if town else {"l": 0.3, "e": 0.4, "g": 0.5, "s": 0.6}[kind]
-        units = self._count(150e4 * f, 1.5, p_zero)   # units of 0.0001 万元
+        units = self._count(150e4 * f, 1.5, p_zero)  # units of 0.0001 万元
         grain = rng.random()
-        units -= units % (10 ** 4 if grain < 0.2 else 100 if grain < 0.7 else 1)
+        units -= units % (10**4 if grain < 0.2 else 100 if grain < 0.7 else 1)
         text = dec_str(units, 4)
         if rng.random() < 0.2 and "." in text:
-            text = f"{units // 10 ** 4}.{units % 10 ** 4:04d}"   # 保留4位小数, printed in full
+            text = f"{units // 10**4}.{units % 10**4:04d}"  # 保留4位小数, printed in full
         t2["administrative_fees"] = {"amount_wan_yuan": as_number(dec_str(units, 4))}
         r.t2w["administrative_fees"] = {"amount_wan_yuan": text}
 
@@ -301,8 +345,10 @@ class Series:
         hybrid = template == "2021" and self.hybrid_agency and rng.random() < 0.8
         r = Report(year, template, hybrid)
         if hybrid:
-            r.notes.append(f"{NOTE_HYBRID}: 2021 tables but 表三 prints the single 2019-format "
-                           "（六）其他处理 row (key template 2021, row other_handling)")
+            r.notes.append(
+                f"{NOTE_HYBRID}: 2021 tables but 表三 prints the single 2019-format "
+                "（六）其他处理 row (key template 2021, row other_handling)"
+            )
         (self._table2_2019 if template == "2019" else self._table2_2021)(r)
         for item, row in r.t2.items():
             r.t2w.setdefault(item, {m: str(v) for m, v in row.items()})
@@ -328,7 +374,7 @@ def _defect_blank(r: Report, rng: random.Random) -> bool:
     zeros = [(k, c) for k in r.t3rows for c in range(7) if r.t3[k][c] == 0]
     if not zeros:
         return False
-    if rng.random() < 0.4:   # a table left blank wherever it is zero, as some offices publish
+    if rng.random() < 0.4:  # a table left blank wherever it is zero, as some offices publish
         leaves = set(_leaf_rows(r))
         cells = [z for z in zeros if z[0] in leaves]
     else:
@@ -351,28 +397,35 @@ def _defect_identity(r: Report, rng: random.Random) -> bool:
         d = -1 if row[c] and rng.random() < 0.5 else 1
         row[c] += d
         row[6] += d
-        r.notes.append(f"defect:identity: （七）总计 {cols[c]} printed {row[c]} but the outcome rows sum to "
-                       f"{row[c] - d}; the key keeps the source number")
+        r.notes.append(
+            f"defect:identity: （七）总计 {cols[c]} printed {row[c]} but the outcome rows sum to "
+            f"{row[c] - d}; the key keeps the source number"
+        )
     elif pick < 0.75:
         b = rng.randrange(3)
         i = b * 5 + 4
         old = r.t4[i]
         r.t4[i] = 0 if old and rng.random() < 0.5 else old + 1
-        r.notes.append(f"defect:identity: 表四 block {b + 1} 总计 printed {r.t4[i]} but its parts sum to {old}; "
-                       "the key keeps the source number")
+        r.notes.append(
+            f"defect:identity: 表四 block {b + 1} 总计 printed {r.t4[i]} but its parts sum to {old}; "
+            "the key keeps the source number"
+        )
     else:
         # Not the 结转 rows: a broken identity should not also break the cross-year series.
         k = rng.choice([k for k in r.t3rows if k not in ("carried_over", "carried_forward")])
         row = t3[k]
         row[6] += 1
-        r.notes.append(f"defect:identity: 表三 {k} 总计 printed {row[6]} but the six columns sum to {row[6] - 1}; "
-                       "the key keeps the source number")
+        r.notes.append(
+            f"defect:identity: 表三 {k} 总计 printed {row[6]} but the six columns sum to {row[6] - 1}; "
+            "the key keeps the source number"
+        )
     return True
 
 
 def _consistent(r: Report, row_key: str, cand: list[int]) -> bool:
     def v(k: str, c: int) -> int:
         return cand[c] if k == row_key else r.t3[k][c]
+
     leaves = _leaf_rows(r)
     for c in range(7):
         th = v("total_handled", c)
@@ -386,7 +439,7 @@ def _consistent(r: Report, row_key: str, cand: list[int]) -> bool:
 def _unique_fill(r: Report, row_key: str, c: int) -> bool:
     """True if the row printed without cell c has exactly one completion meeting every identity."""
     vals = r.t3[row_key]
-    rest = vals[:c] + vals[c + 1:]
+    rest = vals[:c] + vals[c + 1 :]
     found = set()
     for q in range(7):
         cand = rest[:q] + [0] + rest[q:]
@@ -406,9 +459,11 @@ def _defect_lost_cell(r: Report, rng: random.Random) -> bool:
     for k, c in tries:
         if _unique_fill(r, k, c):
             r.marks3[(k, c)] = "lost"
-            r.notes.append(f"defect:lost_cell: 表三 row {k} prints 6 of its 7 cells; the missing {COLUMN_NAMES[c]} = "
-                           f"{r.t3[k][c]} is the only completion meeting the row-sum and column identities "
-                           "(key keeps it)")
+            r.notes.append(
+                f"defect:lost_cell: 表三 row {k} prints 6 of its 7 cells; the missing {COLUMN_NAMES[c]} = "
+                f"{r.t3[k][c]} is the only completion meeting the row-sum and column identities "
+                "(key keeps it)"
+            )
             return True
     return False
 
@@ -442,8 +497,12 @@ def _defect_wu_zero(r: Report, rng: random.Random) -> bool:
     return True
 
 
-_DEFECTS = {"blank": _defect_blank, "identity": _defect_identity,
-            "lost_cell": _defect_lost_cell, "wu_zero": _defect_wu_zero}
+_DEFECTS = {
+    "blank": _defect_blank,
+    "identity": _defect_identity,
+    "lost_cell": _defect_lost_cell,
+    "wu_zero": _defect_wu_zero,
+}
 
 
 def plant_defect(r: Report, rng: random.Random) -> str:

@@ -5,6 +5,7 @@ Prose stays as lines; a table becomes one line per row in which every cell ends 
 a merged cell appears once, in document order.
 Bad input never raises: it comes back with ``readable=False`` and an issue saying why.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ class ReaderIssue:
 @dataclass
 class Document:
     text: str
-    file_format: str             # txt | md | html | pdf | docx | doc | unknown
+    file_format: str  # txt | md | html | pdf | docx | doc | unknown
     encoding: str | None = None
     issues: list[ReaderIssue] = field(default_factory=list)
     readable: bool = True
@@ -57,9 +58,11 @@ def read_document(path: Path) -> Document:
     fmt = detect_format(data, Path(path).suffix.lower())
     if fmt == "pdf":
         from .pdf import read_pdf
+
         return read_pdf(data)
     if fmt == "docx":
         from .docx import read_docx
+
         return read_docx(data)
     if fmt == "doc":
         return unreadable("doc", "doc_legacy_format", "legacy Word .doc file: convert it to .docx or PDF")
@@ -70,10 +73,12 @@ def read_document(path: Path) -> Document:
     text, encoding, issues = decode(data)
     if fmt == "html":
         from .html import html_to_text
+
         text = html_to_text(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     issues = [ReaderIssue(*i) for i in issues]
     if not text.strip():
-        return Document("", fmt, encoding, issues + [ReaderIssue("empty_document", "error", "no text in the file")],
-                        readable=False)
+        return Document(
+            "", fmt, encoding, issues + [ReaderIssue("empty_document", "error", "no text in the file")], readable=False
+        )
     return Document(text, fmt, encoding, issues)

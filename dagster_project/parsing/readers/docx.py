@@ -1,4 +1,5 @@
 """DOCX → text: paragraphs and tables in body order; merged cells appear once."""
+
 from __future__ import annotations
 
 import io

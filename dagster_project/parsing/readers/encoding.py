@@ -1,4 +1,5 @@
 """Decode text in the encodings Chinese government sites use — detected, never assumed."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,13 @@ def decode(data: bytes) -> tuple[str, str, list[tuple[str, str, str]]]:
 
     best = from_bytes(data).best()
     if best is not None:
-        return str(best), best.encoding, [("encoding_guessed", "warning",
-                                           f"text decoded as {best.encoding} by statistical detection")]
-    return data.decode("gb18030", errors="replace"), "gb18030", [
-        ("encoding_undecodable", "warning", "some bytes could not be decoded and were replaced")]
+        return (
+            str(best),
+            best.encoding,
+            [("encoding_guessed", "warning", f"text decoded as {best.encoding} by statistical detection")],
+        )
+    return (
+        data.decode("gb18030", errors="replace"),
+        "gb18030",
+        [("encoding_undecodable", "warning", "some bytes could not be decoded and were replaced")],
+    )

@@ -1,12 +1,35 @@
 """HTML → text: block elements as lines, data tables as tab-separated rows. Nothing is fetched."""
+
 from __future__ import annotations
 
 import re
 
 import lxml.html
 
-_BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "pre",
-           "blockquote", "ul", "ol", "dl", "dt", "dd", "center", "hr"}
+_BLOCKS = {
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "tr",
+    "section",
+    "article",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "hr",
+}
 _DROP = {"script", "style", "head", "noscript", "template", "iframe", "object"}
 _SPACE = re.compile(r"[ \t\u00a0\u3000]+")
 

@@ -5,6 +5,7 @@ one character per line inside its cell, so the numbers never shift. Prose outsid
 is read as lines; page footers such as `- 4 -` are dropped; a table continuing on the next
 page simply continues in the text.
 """
+
 from __future__ import annotations
 
 import io
@@ -62,9 +63,14 @@ def read_pdf(data: bytes) -> Document:
                 n_chars += len(page.chars)
                 parts += [text for _, text in _page_blocks(page)]
             except Exception as exc:
-                issues.append(ReaderIssue("pdf_page_unreadable", "warning",
-                                          f"page {number} could not be read: {type(exc).__name__}", f"page {number}"))
+                issues.append(
+                    ReaderIssue(
+                        "pdf_page_unreadable",
+                        "warning",
+                        f"page {number} could not be read: {type(exc).__name__}",
+                        f"page {number}",
+                    )
+                )
         if n_chars == 0:
-            return unreadable("pdf", "pdf_no_text_layer",
-                              "the PDF has no text layer (a scanned image); it needs OCR")
+            return unreadable("pdf", "pdf_no_text_layer", "the PDF has no text layer (a scanned image); it needs OCR")
     return Document("\n".join(parts), "pdf", None, issues)
