@@ -4,7 +4,7 @@
     beside it so every rate can be checked by hand.
 #}
 {% macro safe_rate(numerator, denominator) -%}
-    case when ({{ denominator }}) <> 0 then ({{ numerator }}) / ({{ denominator }}) end
+case when ({{ denominator }}) <> 0 then ({{ numerator }}) / ({{ denominator }}) end
 {%- endmacro %}
 
 {#
@@ -12,7 +12,7 @@
     never left out.
 #}
 {% macro rate_columns(name, numerator, denominator) -%}
-    {{ numerator }} as {{ name }}_numerator,
-    {{ denominator }} as {{ name }}_denominator,
-    {{ safe_rate(numerator, denominator) }} as {{ name }}
+{{ numerator }} as {{ name }}_numerator,
+{{ denominator }} as {{ name }}_denominator,
+{{ safe_rate(numerator, denominator) }} as {{ name }}
 {%- endmacro %}

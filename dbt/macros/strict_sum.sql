@@ -4,7 +4,7 @@
     join to the expected operands); `where` restricts count and sum (an aggregate FILTER).
 #}
 {% macro strict_sum(value, n_expected=none, where=none) -%}
-    {%- set filter = ' filter (where ' ~ where ~ ')' if where else '' -%}
-    {%- set expected = n_expected if n_expected is not none else 'count(*)' ~ filter -%}
-    case when count({{ value }}){{ filter }} = {{ expected }} then sum({{ value }}){{ filter }} end
+{%- set filter = ' filter (where ' ~ where ~ ')' if where else '' -%}
+{%- set expected = n_expected if n_expected is not none else 'count(*)' ~ filter -%}
+case when count({{ value }}){{ filter }} = {{ expected }} then sum({{ value }}){{ filter }} end
 {%- endmacro %}

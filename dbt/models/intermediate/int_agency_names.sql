@@ -11,19 +11,28 @@ with recursive reported_names as (
 
 renames as (
 
-    select old_name, new_name from {{ ref('agency_renames') }}
+    select
+        old_name,
+        new_name
+    from {{ ref('agency_renames') }}
 
 ),
 
 -- Walk back one rename at a time; the depth cap keeps a mistaken cycle in the seed finite.
 chains as (
 
-    select agency_name, agency_name as earlier_name, 0 as depth
+    select
+        agency_name,
+        agency_name as earlier_name,
+        0 as depth
     from reported_names
 
     union all
 
-    select chains.agency_name, renames.old_name, chains.depth + 1
+    select
+        chains.agency_name,
+        renames.old_name as earlier_name,
+        chains.depth + 1 as depth
     from chains
     inner join renames on renames.new_name = chains.earlier_name
     where chains.depth < 20

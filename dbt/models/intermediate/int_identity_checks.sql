@@ -8,7 +8,9 @@ with table3_columns as (
 
 table3_cells as (
 
-    select cells.*, applicant_types.is_total
+    select
+        cells.*,
+        applicant_types.is_total
     from {{ ref('stg_cells') }} as cells
     inner join {{ ref('dim_applicant_type') }} as applicant_types
         on applicant_types.applicant_type = cells.col_key

@@ -2,13 +2,15 @@
 -- totals are strict sums of the group's leaves: null unless every leaf of the layout is a number.
 with flow as (
 
-    select * from {{ ref('int_table3_columns') }} where applicant_type = 'total'
+    select * from {{ ref('int_table3_columns') }}
+    where applicant_type = 'total'
 
 ),
 
 outcomes as (
 
-    select * from {{ ref('fct_request_outcomes') }} where is_total
+    select * from {{ ref('fct_request_outcomes') }}
+    where is_total
 
 ),
 

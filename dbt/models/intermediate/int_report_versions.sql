@@ -38,7 +38,7 @@ ranked as (
         report_year,
         row_number() over (
             partition by agency_id, report_year
-            order by source_mtime desc nulls last, report_id
+            order by source_mtime desc nulls last, report_id asc
         ) as version_rank,
         count(*) over (partition by agency_id, report_year) as n_versions
     from keyed

@@ -3,7 +3,10 @@
 -- never names its agency is an agency of its own (is_identified = false), never pooled.
 with reports as (
 
-    select reports.*, versions.agency_id, versions.is_current_version
+    select
+        reports.*,
+        versions.agency_id,
+        versions.is_current_version
     from {{ ref('stg_reports') }} as reports
     inner join {{ ref('int_report_versions') }} as versions on versions.report_id = reports.report_id
 
@@ -34,7 +37,7 @@ latest as (
     where is_current_version
     qualify row_number() over (
         partition by agency_id
-        order by report_year desc nulls last, agency_confidence desc nulls last, report_id
+        order by report_year desc nulls last, agency_confidence desc nulls last, report_id asc
     ) = 1
 
 ),
@@ -46,7 +49,7 @@ name_history as (
         count(*) as n_names,
         string_agg(
             agency_name || ' (' || coalesce(first_year::varchar, '?')
-                || case when last_year <> first_year then '–' || last_year else '' end || ')',
+            || case when last_year <> first_year then '–' || last_year else '' end || ')',
             ' → ' order by first_year, last_year, agency_name
         ) as name_history
     from names

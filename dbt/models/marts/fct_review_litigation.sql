@@ -1,7 +1,8 @@
 -- 表四 in long form: one row per report × block × result (the printed total is a row too).
 with cells as (
 
-    select * from {{ ref('stg_cells') }} where table_id = 'table4'
+    select * from {{ ref('stg_cells') }}
+    where table_id = 'table4'
 
 ),
 

@@ -51,17 +51,47 @@ placed as (
 
 memberships as (
 
-    select report_id, agency_id, report_year, region_code, 'aggregate_report' as basis
-    from placed where is_aggregate and region_code is not null
+    select
+        report_id,
+        agency_id,
+        report_year,
+        region_code,
+        'aggregate_report' as basis
+    from placed
+    where is_aggregate and region_code is not null
+
     union all
-    select report_id, agency_id, report_year, county_code, 'agency_reports'
-    from placed where not is_aggregate and county_code is not null
+
+    select
+        report_id,
+        agency_id,
+        report_year,
+        county_code as region_code,
+        'agency_reports' as basis
+    from placed
+    where not is_aggregate and county_code is not null
+
     union all
-    select report_id, agency_id, report_year, prefecture_code, 'agency_reports'
-    from placed where not is_aggregate and prefecture_code is not null
+
+    select
+        report_id,
+        agency_id,
+        report_year,
+        prefecture_code as region_code,
+        'agency_reports' as basis
+    from placed
+    where not is_aggregate and prefecture_code is not null
+
     union all
-    select report_id, agency_id, report_year, province_code, 'agency_reports'
-    from placed where not is_aggregate
+
+    select
+        report_id,
+        agency_id,
+        report_year,
+        province_code as region_code,
+        'agency_reports' as basis
+    from placed
+    where not is_aggregate
 
 ),
 

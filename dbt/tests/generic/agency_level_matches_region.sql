@@ -5,10 +5,17 @@
 #}
 {% test agency_level_matches_region(model, column_name, region_level_column) %}
 
-select agency_id, agency_name, agency_kind, {{ column_name }}, region_code, {{ region_level_column }}
+select
+    agency_id,
+    agency_name,
+    agency_kind,
+    {{ column_name }},
+    region_code,
+    {{ region_level_column }}
 from {{ model }}
-where region_code is not null
-  and {{ column_name }} <> 'unknown'
-  and {{ region_level_column }} <> case {{ column_name }} when 'township' then 'county' else {{ column_name }} end
+where
+    region_code is not null
+    and {{ column_name }} <> 'unknown'
+    and {{ region_level_column }} <> case {{ column_name }} when 'township' then 'county' else {{ column_name }} end
 
 {% endtest %}

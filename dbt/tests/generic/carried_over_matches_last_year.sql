@@ -20,8 +20,9 @@ with flow as (
         flow.carried_forward_reported
     from {{ model }} as flow
     inner join {{ ref('dim_report') }} as reports on reports.report_id = flow.report_id
-    where reports.agency_name is not null
-      and reports.is_current_version
+    where
+        reports.agency_name is not null
+        and reports.is_current_version
 
 )
 

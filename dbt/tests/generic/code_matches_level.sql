@@ -4,14 +4,17 @@
 #}
 {% test code_matches_level(model, column_name, level_column) %}
 
-select {{ column_name }}, {{ level_column }}
+select
+    {{ column_name }},
+    {{ level_column }}
 from {{ model }}
-where {{ column_name }} is not null
-  and (
+where
+    {{ column_name }} is not null
+    and (
         not regexp_full_match({{ column_name }}, '[0-9]{6}')
-     or ({{ level_column }} = 'province' and {{ column_name }} not like '%0000')
-     or ({{ level_column }} = 'prefecture' and ({{ column_name }} not like '%00' or {{ column_name }} like '%0000'))
-     or ({{ level_column }} = 'county' and {{ column_name }} like '%00')
-  )
+        or ({{ level_column }} = 'province' and {{ column_name }} not like '%0000')
+        or ({{ level_column }} = 'prefecture' and ({{ column_name }} not like '%00' or {{ column_name }} like '%0000'))
+        or ({{ level_column }} = 'county' and {{ column_name }} like '%00')
+    )
 
 {% endtest %}

@@ -7,18 +7,23 @@
 
 with breaks as (
 
-    select * from {{ model }} where assessable and not holds
+    select * from {{ model }}
+    where assessable and not holds
 
 ),
 
 listed as (
 
-    select distinct report_id, identity, place from {{ ref('report_quality') }}
+    select distinct
+        report_id,
+        identity,
+        place
+    from {{ ref('report_quality') }}
 
 )
 
 select
-    breaks.*,
+    breaks.*,  -- noqa: AM04
     reports.file_name,
     reports.quality_status,
     case
@@ -31,7 +36,8 @@ left join listed
     on listed.report_id = breaks.report_id
     and listed.identity = breaks.identity
     and listed.place = breaks.place
-where listed.report_id is null
-   or reports.quality_status = 'consistent'
+where
+    listed.report_id is null
+    or reports.quality_status = 'consistent'
 
 {% endtest %}

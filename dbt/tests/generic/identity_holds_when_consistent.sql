@@ -5,14 +5,15 @@
 {% test identity_holds_when_consistent(model, identity) %}
 
 select
-    checks.*,
+    checks.*,  -- noqa: AM04
     reports.file_name,
     reports.quality_status
 from {{ model }} as checks
 inner join {{ ref('dim_report') }} as reports on reports.report_id = checks.report_id
-where checks.identity = '{{ identity }}'
-  and reports.quality_status = 'consistent'
-  and checks.assessable
-  and not checks.holds
+where
+    checks.identity = '{{ identity }}'
+    and reports.quality_status = 'consistent'
+    and checks.assessable
+    and not checks.holds
 
 {% endtest %}

@@ -20,10 +20,11 @@ with disclosure as (
         max(facts.value) filter (where facts.metric_key = 'in_force') as in_force
     from {{ model }} as facts
     inner join {{ ref('dim_report') }} as reports on reports.report_id = facts.report_id
-    where facts.table2_format = '2021'
-      and facts.item_key in ('regulations', 'normative_documents')
-      and reports.agency_name is not null
-      and reports.is_current_version
+    where
+        facts.table2_format = '2021'
+        and facts.item_key in ('regulations', 'normative_documents')
+        and reports.agency_name is not null
+        and reports.is_current_version
     group by all
 
 )

@@ -4,12 +4,16 @@
 #}
 {% test rate_is_consistent(model, column_name, numerator, denominator) %}
 
-select {{ numerator }} as numerator, {{ denominator }} as denominator, {{ column_name }} as rate
+select
+    {{ numerator }} as numerator,
+    {{ denominator }} as denominator,
+    {{ column_name }} as rate
 from {{ model }}
-where case
+where
+    case
         when {{ numerator }} is null or {{ denominator }} is null or {{ denominator }} = 0
             then {{ column_name }} is not null
         else {{ column_name }} is null or abs({{ column_name }} - ({{ numerator }}) / ({{ denominator }})) > 1e-12
-      end
+    end
 
 {% endtest %}
