@@ -1,16 +1,14 @@
 """The refresh job, its daily schedule, and the sensor that reacts to changes in raw/."""
 
-import hashlib
-
 import dagster as dg
 
-from . import settings
-from .incremental import list_raw_files
+from .pipeline.inventory import raw_fingerprint
+from .pipeline.store import Store
 
 refresh_job = dg.define_asset_job(
     "refresh",
     selection=dg.AssetSelection.all(),
-    executor_def=dg.in_process_executor,
+    executor_def=dg.in_process_executor,  # one process per run: the warehouse lock spans the run
     description="Inventory raw/, parse, build the dbt marts and tests, publish warehouse/ogi.duckdb.",
 )
 
@@ -22,19 +20,10 @@ daily_refresh = dg.ScheduleDefinition(
 )
 
 
-def raw_fingerprint() -> str:
-    """Cheap fingerprint of raw/: names, sizes and modification times (no file reads)."""
-    h = hashlib.sha256()
-    for p in list_raw_files(settings.raw_dir()):
-        st = p.stat()
-        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-
 @dg.sensor(job=refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
 def raw_files_sensor(context: dg.SensorEvaluationContext):
     """Request a refresh when report files under raw/ are added, changed or removed."""
-    fingerprint = raw_fingerprint()
+    fingerprint = raw_fingerprint(Store.from_env().raw_dir)
     if fingerprint == context.cursor:
         return dg.SkipReason("raw/ unchanged")
     context.update_cursor(fingerprint)

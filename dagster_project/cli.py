@@ -4,70 +4,30 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-NEIGHBOUR_LIMIT = 2000  # beyond this many files in a folder, `ogi parse` does not read them all
+import duckdb
+
+from .parsing.files import parse_files
+from .parsing.records import to_json
+from .pipeline.steps import RefreshSummary
+from .pipeline.store import DBT_PROJECT_DIR, Store
+from .synth import main as synth_main
 
 
-def _folder_neighbours(names: list[str], reports: list) -> list:
-    """The other reports in the given files' folders by the agencies whose glued 表二 rows a
-    neighbouring year could decide (X-2/X-3). They are read but not printed."""
-    import re
-
-    from .incremental import is_report_name
-    from .parsing.series import CONSTRAINTS, OPEN_ROW
-    from .parsing.staging import parse_safely
-
-    def open_rows(r) -> bool:
-        items = (re.match(OPEN_ROW, i.place) for i in r.issues if i.code == "cells_ambiguous")
-        return bool(r.agency_name and r.table2) and any(
-            m and (r.table2.variant, m.group(1)) in CONSTRAINTS for m in items
-        )
-
-    agencies = {r.agency_name for r in reports if open_rows(r)}
-    if not agencies:
-        return []
-    given = {Path(n).resolve() for n in names}
-    hashes = {r.content_hash for r in reports}
-    folders = sorted({Path(n).resolve().parent for n, r in zip(names, reports) if r.agency_name in agencies})
-    files = [
-        f
-        for folder in folders
-        for f in sorted(folder.iterdir())
-        if is_report_name(f.name) and f.is_file() and f not in given
-    ]
-    if len(files) > NEIGHBOUR_LIMIT:
-        print(
-            f"ogi parse: {len(files)} other files beside the given ones; not reading them for neighbouring "
-            "years (pass those years' files explicitly, or use `ogi refresh`)",
-            file=sys.stderr,
-        )
-        return []
-    if len(files) > 50:
-        print(
-            f"ogi parse: reading {len(files)} other files beside the given ones for neighbouring years "
-            "(--alone skips this)",
-            file=sys.stderr,
-        )
-    others = (parse_safely(f) for f in files)
-    return [r for r in others if r.agency_name in agencies and r.content_hash not in hashes]
-
-
-def cmd_parse(args) -> int:
-    from .parsing.records import to_json
-    from .parsing.series import link_reports
-    from .parsing.staging import parse_safely
-
+def cmd_parse(args: argparse.Namespace) -> int:
+    """`ogi parse`: print what each file reads as (one JSON object per file with --json)."""
     missing = [name for name in args.files if not Path(name).is_file()]
     for name in missing:
         print(f"ogi parse: no such file: {name}", file=sys.stderr)
     names = [name for name in args.files if name not in missing]
-    reports = [parse_safely(Path(name)) for name in names]
-    neighbours = [] if args.alone else _folder_neighbours(names, reports)
-    link_reports(reports + neighbours)  # neighbouring years decide glued 表二 rows; then plausibility
-    for name, report in zip(names, reports):
+    reports = parse_files([Path(n) for n in names], neighbours=not args.alone)
+    for name, report in zip(names, reports, strict=True):
         record = to_json(report)
         record["file"] = name
         if args.json:
@@ -83,12 +43,8 @@ def cmd_parse(args) -> int:
     return 1 if missing else 0
 
 
-def _connect(quiet: bool = False):
-    import duckdb
-
-    from . import settings
-
-    path = settings.published_db_path()
+def _connect(quiet: bool = False) -> duckdb.DuckDBPyConnection | None:
+    path = Store.from_env().published_db
     if not path.exists():
         if not quiet:
             print(f"no published warehouse at {path}; run `ogi refresh` (or `make run`) first", file=sys.stderr)
@@ -99,22 +55,23 @@ def _connect(quiet: bool = False):
 def _print_table(header: list[str], rows: list[tuple]) -> None:
     cells = [["" if v is None else str(v) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     for r in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
 
 
-def _warehouse_counts(con) -> dict[str, int]:
+def _warehouse_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Reports in the published warehouse by parse status and by quality status."""
     counts: dict[str, int] = {}
     for column in ("parse_status", "quality_status"):
         for status, n in con.execute(f"select {column}, count(*) from dim_report group by all").fetchall():
             counts[str(status)] = counts.get(str(status), 0) + n
-    counts["total"] = con.execute("select count(*) from dim_report").fetchall()[0][0]
+    counts["total"] = sum(n for (n,) in con.execute("select count(*) from dim_report").fetchall())
     return counts
 
 
-def cmd_status(args) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
+    """`ogi status`: when the published warehouse was built and what it holds."""
     con = _connect()
     if con is None:
         return 1
@@ -131,7 +88,8 @@ def cmd_status(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
+    """`ogi check`: the quality issues recorded for the published reports."""
     con = _connect()
     if con is None:
         return 1
@@ -145,117 +103,80 @@ def cmd_check(args) -> int:
     return 0
 
 
-def _metadata(result, key: str) -> dict:
-    for event in result.get_asset_materialization_events():
-        mat = event.event_specific_data.materialization
-        if mat.asset_key.to_user_string() == key:
-            return {k: v.value for k, v in mat.metadata.items()}
-    return {}
+def _summary_rows(summary: RefreshSummary, published: bool, success: bool) -> list[tuple[str, str, str]]:
+    inv, staged = summary.inventory, summary.staging
 
+    def counts(d: dict[str, int], keys: tuple[str, ...]) -> str:
+        return " / ".join(str(d.get(k, 0)) for k in keys)
 
-def _fail_dead_runs(instance) -> None:
-    """Runs left `STARTED` by an `ogi refresh` that was killed are recorded as failed."""
-    import psutil
-    from dagster import DagsterRunStatus, RunsFilter
-
-    for run in instance.get_runs(filters=RunsFilter(job_name="refresh", statuses=[DagsterRunStatus.STARTED])):
-        pid = run.tags.get("ogi/pid")
-        if not pid or run.tags.get("ogi/host") != _host():
-            continue
-        try:
-            alive = psutil.Process(int(pid)).create_time() <= float(run.tags.get("ogi/started", "0")) + 1
-        except (psutil.Error, ValueError):
-            alive = False
-        if not alive:
-            instance.report_run_failed(run, "the process running this refresh died before it finished")
-
-
-def _host() -> str:
-    import socket
-
-    return socket.gethostname()
-
-
-def cmd_refresh(args) -> int:
-    import os
-
-    import psutil
-    from dagster import DagsterInstance
-
-    from . import settings
-    from .definitions import defs
-    from .incremental import refresh_lock
-
-    os.environ.setdefault("OGI_PROGRESS", "1" if sys.stderr.isatty() else "")
-    started = time.monotonic()
-    instance = DagsterInstance.get()
-    me = psutil.Process()
-    tags = {"ogi/pid": str(me.pid), "ogi/host": _host(), "ogi/started": f"{me.create_time():.3f}"}
-    # one refresh at a time per warehouse: a second one waits; the first to run after a killed
-    # one ends what the killed one left running and marks its run failed
-    with refresh_lock(settings.warehouse_dir(), lambda m: print(m, file=sys.stderr)):
-        _fail_dead_runs(instance)
-        level = "DEBUG" if args.verbose else "INFO"  # DEBUG lists every Dagster event
-        result = defs.resolve_job_def("refresh").execute_in_process(
-            instance=instance,
-            tags=tags,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": level}}}},
-        )
-    elapsed = time.monotonic() - started
-    files, staged = _metadata(result, "raw_reports"), _metadata(result, "staging/reports")
-    published = bool(_metadata(result, "published_warehouse"))
-
-    def counts(d: dict, prefix: str, keys) -> str:
-        return " / ".join(str(d.get(f"{prefix}{k}", 0)) for k in keys)
-
-    rows = [
-        (
-            "files",
-            "new / changed / unchanged / removed",
-            " / ".join(str(files.get(f"files_{k}", "?")) for k in ("new", "changed", "unchanged", "removed")),
-        ),
-        ("this run", "reports parsed now / reused", f"{staged.get('rows_written', 0)} / {staged.get('reused', 0)}"),
-        ("this run", "parsed / flagged / failed", counts(staged, "parsed_", ("parsed", "flagged", "failed"))),
-        (
-            "this run",
-            "consistent / inconsistent / not assessable",
-            counts(staged, "quality_", ("consistent", "inconsistent", "not_assessable")),
-        ),
-    ]
+    changes = " / ".join(str(v) for v in inv.changes.as_dict().values()) if inv else "? / ? / ? / ?"
+    rows = [("files", "new / changed / unchanged / removed", changes)]
+    if staged:
+        rows += [
+            ("this run", "reports parsed now / reused", f"{staged.parsed} / {staged.reused}"),
+            ("this run", "parsed / flagged / failed", counts(staged.statuses, ("parsed", "flagged", "failed"))),
+            (
+                "this run",
+                "consistent / inconsistent / not assessable",
+                counts(staged.quality, ("consistent", "inconsistent", "not_assessable")),
+            ),
+        ]
     con = _connect(quiet=True)
     if con is not None:
         with con:
             held = _warehouse_counts(con)
         rows += [
             ("warehouse", "reports", str(held["total"])),
-            ("warehouse", "parsed / flagged / failed", counts(held, "", ("parsed", "flagged", "failed"))),
+            ("warehouse", "parsed / flagged / failed", counts(held, ("parsed", "flagged", "failed"))),
             (
                 "warehouse",
                 "consistent / inconsistent / not assessable",
-                counts(held, "", ("consistent", "inconsistent", "not_assessable")),
+                counts(held, ("consistent", "inconsistent", "not_assessable")),
             ),
         ]
-    rows += [
-        (
-            "warehouse",
-            "published",
-            "yes" if published else ("unchanged (up to date)" if result.success else "NO (kept the last good build)"),
-        ),
-        ("time", "wall", f"{elapsed:.1f} s"),
-    ]
-    _print_table(["", "", ""], rows)
+    state = "yes" if published else ("unchanged (up to date)" if success else "NO (kept the last good build)")
+    return [*rows, ("warehouse", "published", state)]
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    # the Dagster definitions read dbt's manifest at import: only this command needs them
+    """`ogi refresh`: run the refresh job and print what it did; exit 1 if it failed."""
+    from .runs import run_refresh, step_failures, summarize  # noqa: PLC0415
+
+    os.environ.setdefault("OGI_PROGRESS", "1" if sys.stderr.isatty() else "")
+    started = time.monotonic()
+    result = run_refresh(verbose=args.verbose)
+    summary = summarize(result)
+    rows = _summary_rows(summary, summary.published is not None, result.success)
+    _print_table(["", "", ""], [*rows, ("time", "wall", f"{time.monotonic() - started:.1f} s")])
     print(f"refresh {'succeeded' if result.success else 'FAILED'} (run {result.run_id})")
     if result.success:
         cmd_status(args)
     else:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()[:500]}")
+        for line in step_failures(result):
+            print(f"  {line}")
     return 0 if result.success else 1
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """dbt docs as one static HTML file, generated on a copy of the published warehouse."""
+    store = Store.from_env()
+    if not store.published_db.exists():
+        print(f"no published warehouse at {store.published_db}; run `ogi refresh` first", file=sys.stderr)
+        return 1
+    store.docs_db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(store.published_db, store.docs_db)  # same file name: dbt's database name still matches
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {**os.environ, **store.dbt_env(), "OGI_BUILD_DB": str(store.docs_db)}
+    command = [str(dbt), "docs", "generate", "--static", "--project-dir", ".", "--profiles-dir", "."]
+    done = subprocess.run([*command, "--target-path", str(store.docs_target)], cwd=DBT_PROJECT_DIR, env=env)
+    if done.returncode == 0:
+        print(f"dbt docs: {store.docs_target / 'static_index.html'}")
+    return done.returncode
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The `ogi` command line; returns the exit code."""
     parser = argparse.ArgumentParser(
         prog="ogi",
         description="OGI Warehouse: government information-disclosure "
@@ -292,14 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="list the quality issues recorded for the published reports")
     c.add_argument("--all", action="store_true", help="include info-level issues")
     c.set_defaults(func=cmd_check)
+    d = sub.add_parser("docs", help="build the dbt docs of the published warehouse as one HTML file")
+    d.set_defaults(func=cmd_docs)
     y = sub.add_parser(
         "synth", help="write a synthetic corpus with answer keys (for scale tests and benchmarks)", add_help=False
     )
     y.set_defaults(func=None)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["synth"]:  # the generator owns its options (see `ogi synth --help`)
-        from .synth import main as synth_main
-
         return synth_main(argv[1:])
     args = parser.parse_args(argv)
     return args.func(args)

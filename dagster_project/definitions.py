@@ -15,6 +15,7 @@ from .assets.raw import raw_reports
 from .assets.staging import staged_reports
 from .automation import daily_refresh, raw_files_sensor, refresh_job
 from .project import ogi_dbt
+from .resources import WarehouseResource
 
 # dbt next to the running interpreter, so cron, IDEs and subprocesses need no activated venv.
 _dbt = Path(sys.executable).with_name("dbt")
@@ -27,6 +28,7 @@ defs = dg.Definitions(
     resources={
         "dbt": DbtCliResource(
             project_dir=ogi_dbt, dbt_executable=str(_dbt) if _dbt.exists() else shutil.which("dbt") or "dbt"
-        )
+        ),
+        "warehouse": WarehouseResource(),
     },
 )

@@ -19,12 +19,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
+from dagster_project.parsing.files import parse_files, parse_safely
 from dagster_project.parsing.records import to_json
-from dagster_project.parsing.series import link_reports
-from dagster_project.parsing.staging import parse_safely
+from dagster_project.parsing.report import ParsedReport
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def score(shared: Path) -> int:
@@ -55,14 +54,19 @@ def score(shared: Path) -> int:
 
 def corpus_report(folder: Path) -> None:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() != ".tsv")
-    status, templates, quality, codes = Counter(), Counter(), Counter(), Counter()
+    status: Counter[str] = Counter()
+    templates: Counter[str] = Counter()
+    quality: Counter[str] = Counter()
+    codes: Counter[str] = Counter()
     times: dict[str, list[float]] = defaultdict(list)
-    reports = []
-    for path in files:
+
+    def timed(path: Path) -> ParsedReport:
         started = time.perf_counter()
-        reports.append(parse_safely(path))
+        report = parse_safely(path)
         times[path.suffix.lower().lstrip(".")].append((time.perf_counter() - started) * 1000)
-    link_reports(reports)  # as a refresh over the whole corpus does
+        return report
+
+    reports = parse_files(files, neighbours=False, parse=timed)  # decided as a refresh over the corpus does
     for record in map(to_json, reports):
         status[record["parse_status"]] += 1
         templates[(record["template"] or "none") + (" hybrid" if record["is_hybrid"] else "")] += 1

@@ -26,7 +26,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import duckdb
 import psutil
+
+from dagster_project.parsing.report import parse_file
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -59,8 +62,6 @@ def synth(n: int, out: Path, seed: int) -> float:
 
 def parse_throughput(sample_dir: Path, per_format: int) -> list[dict]:
     """The pure parsing function, one process, over up to `per_format` files of each format."""
-    from dagster_project.parsing.report import parse_file
-
     by_format: dict[str, list[Path]] = defaultdict(list)
     for p in sorted(sample_dir.iterdir()):
         if p.is_file() and p.suffix != ".json":
@@ -187,8 +188,6 @@ def held(db: Path) -> dict:
     """What the published warehouse holds after a refresh."""
     if not db.exists():
         return {"warehouse_reports": None}
-    import duckdb
-
     with duckdb.connect(str(db), read_only=True) as con:
         reports = con.execute("select count(*) from dim_report").fetchall()[0][0]
         cells = con.execute("select count(*) from stg_cells").fetchall()[0][0]

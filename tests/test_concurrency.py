@@ -3,7 +3,7 @@ with SIGKILL while parsing, while dbt builds and while publishing.
 
 Every refresh here is the real `ogi refresh` (the Dagster job) in a subprocess over a private
 raw/ + warehouse/ + Dagster home. A refresh is stopped at a known point with the test hook
-OGI_TEST_PAUSE_AT=<phase> (see dagster_project.incremental.pause_point): the process writes a
+OGI_TEST_PAUSE_AT=<phase> (see dagster_project.pipeline.testhooks): the process writes a
 marker file and sleeps there until it is killed.
 """
 
@@ -207,7 +207,7 @@ def test_a_refresh_killed_mid_way_leaves_the_warehouse_intact_and_the_next_one_r
     marker = root / f"paused-{phase}"
     # `parse`: batches of one report, so the two new reports go to the worker pool and the
     # refresh is killed while workers run
-    proc, log = start_refresh(
+    proc, _log = start_refresh(
         root,
         f"killed-{phase}",
         OGI_TEST_PAUSE_AT=phase,
@@ -230,7 +230,7 @@ def test_a_refresh_killed_mid_way_leaves_the_warehouse_intact_and_the_next_one_r
     # the published warehouse is untouched and answers with the old content
     assert state(db) == before
     if phase == "parse":  # orphaned parse workers stop by themselves
-        gone, alive = psutil.wait_procs(children, timeout=10)
+        _gone, alive = psutil.wait_procs(children, timeout=10)
         assert alive == []
 
     rc, out, _ = refresh(root, f"after-{phase}")
@@ -242,7 +242,7 @@ def test_a_refresh_killed_mid_way_leaves_the_warehouse_intact_and_the_next_one_r
     assert {p.name for p in new} <= names
 
     # nothing the killed refresh left behind survives the next one
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == []
     warehouse = root / "warehouse"
     assert not (warehouse / "build" / "ogi.duckdb").exists()
@@ -255,3 +255,63 @@ def test_a_refresh_killed_mid_way_leaves_the_warehouse_intact_and_the_next_one_r
         instance.dispose()
     status = subprocess.run([str(OGI), "status"], env=_env(root), capture_output=True, text=True)
     assert status.returncode == 0 and f"{after[0]} reports" in status.stdout
+
+
+def _dagster_run(root: Path, name: str, **extra: str) -> tuple[subprocess.Popen, Path]:
+    """The refresh job launched by Dagster's own CLI, as the UI, schedule or sensor would run it
+    (not through `ogi refresh`, which takes the lock itself)."""
+    dagster = Path(sys.executable).with_name("dagster")
+    log = root / f"{name}.log"
+    proc = subprocess.Popen(
+        [str(dagster), "job", "execute", "-m", "dagster_project.definitions", "-j", "refresh"],
+        env=_env(root, **extra),
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return proc, log
+
+
+def test_two_dagster_runs_of_one_warehouse_never_interleave(workspace):
+    """The refresh lock is held by the warehouse resource for the whole run: a second run
+    started while the first is between or inside its steps starts its first step only after
+    the first run has ended."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    root = workspace
+    add_samples(root, ["004"])
+    marker = root / "warehouse" / ".paused-dbt"
+    marker.unlink(missing_ok=True)
+    first, first_log = _dagster_run(root, "dagster-first", OGI_TEST_PAUSE_AT="dbt", OGI_TEST_PAUSE_S="6")
+    try:
+        _wait_for(marker, first)
+        second, second_log = _dagster_run(root, "dagster-second")
+        assert first.wait(REFRESH_TIMEOUT_S) == 0, first_log.read_text()[-3000:]
+        assert second.wait(REFRESH_TIMEOUT_S) == 0, second_log.read_text()[-3000:]
+    finally:
+        for proc in (first, second) if "second" in locals() else (first,):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert "waiting for it to finish" in second_log.read_text()
+
+    os.environ["DAGSTER_HOME"], saved = str(root / "dagster_home"), os.environ.get("DAGSTER_HOME")
+    try:
+        instance = DagsterInstance.get()
+        runs = instance.get_runs(limit=2)  # newest first: the second, then the first
+
+        def times(run_id: str, kind: DagsterEventType) -> list[float]:
+            return [entry.timestamp for entry in instance.all_logs(run_id, of_type=kind)]
+
+        second_run, first_run = runs[0].run_id, runs[1].run_id
+        first_steps = times(first_run, DagsterEventType.STEP_SUCCESS)
+        second_starts = times(second_run, DagsterEventType.STEP_START)
+        assert len(first_steps) == 4 and len(second_starts) == 4
+        assert min(second_starts) > max(first_steps)  # no step of the second ran beside the first
+    finally:
+        instance.dispose()
+        if saved is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = saved
+    assert state(root / "warehouse" / "ogi.duckdb")[0] >= 3

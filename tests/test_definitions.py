@@ -27,7 +27,10 @@ def test_definitions_load(manifest):
         "published_warehouse",
     ):
         assert expected in keys
-    assert defs.resolve_job_def("refresh") is not None
+    job = defs.resolve_job_def("refresh")
+    # the refresh materializes every asset, in one process (so the warehouse lock spans the run)
+    assert job.asset_layer.selected_asset_keys == set(defs.resolve_asset_graph().get_all_asset_keys())
+    assert job.executor_def is dg.in_process_executor and {"dbt", "warehouse"} <= set(job.resource_defs)
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
     checks = defs.resolve_asset_graph().asset_check_keys
     assert any("t3" in c.name.lower() for c in checks)  # dbt identity tests become asset checks

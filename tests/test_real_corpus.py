@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import SHARED, run_refresh
 
+from dagster_project.parsing.files import parse_files, parse_safely
 from dagster_project.parsing.records import to_json
-from dagster_project.parsing.series import link_reports
-from dagster_project.parsing.staging import parse_safely
 
 CORPUS = SHARED / "corpus" / "real"
 KEYS = SHARED / "answers" / "real"
@@ -32,8 +31,8 @@ def _manifest() -> list[dict]:
 @pytest.fixture(scope="module")
 def parsed() -> dict[str, dict]:
     """Every corpus report, with the glued 表二 rows decided over the whole corpus (as a refresh)."""
-    reports = {row["file"]: parse_safely(CORPUS / row["file"]) for row in _manifest()}
-    link_reports(list(reports.values()))
+    names = [row["file"] for row in _manifest()]
+    reports = dict(zip(names, parse_files([CORPUS / n for n in names], neighbours=False), strict=True))
     return {name: to_json(report) for name, report in reports.items()}
 
 

@@ -86,16 +86,18 @@ def test_decisions_cross_staging_batches(tmp_path):
     import pytest
     from conftest import SHARED
 
-    from dagster_project.parsing.series import write_decisions
-    from dagster_project.parsing.staging import stage_batch
+    from dagster_project.pipeline.batches import stage_batch
+    from dagster_project.pipeline.steps import write_decisions
+    from dagster_project.pipeline.store import Store
 
     corpus = SHARED / "corpus" / "real"
     if not corpus.exists():
         pytest.skip("no real corpus beside the repo")
-    stage_batch([corpus / "2019_pingtan_zhsyq_1.txt"], tmp_path, "one")
-    stage_batch([corpus / "2020_pingtan_zhsyq_1.txt"], tmp_path, "two")
-    assert write_decisions(tmp_path) == 17  # 11 cells by X-3, 6 by the plausibility rules
-    decided = pl.read_parquet(tmp_path / "decisions" / "decisions.parquet")
+    store = Store(tmp_path / "raw", tmp_path, tmp_path / "staging")
+    stage_batch([corpus / "2019_pingtan_zhsyq_1.txt"], store, "one")
+    stage_batch([corpus / "2020_pingtan_zhsyq_1.txt"], store, "two")
+    assert write_decisions(store) == 17  # 11 cells by X-3, 6 by the plausibility rules
+    decided = pl.read_parquet(store.decisions_file)
     licensing = decided.filter(pl.col("row_key") == "administrative_licensing")
     assert licensing["value"].to_list() == [396, 0, 181] and set(licensing["identity"]) == {"X-3"}
     chosen = decided.filter(pl.col("identity") == "plausibility")

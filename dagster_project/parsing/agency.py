@@ -25,6 +25,8 @@ GOVERNMENT = {"province": "province_government", "prefecture": "prefecture_gover
 
 @dataclass(slots=True)
 class AgencyResolution:
+    """Who published a report: normalized name, kind, level, region codes, and how sure the resolution is."""
+
     agency_name: str | None
     kind: str  # province/prefecture/county/township_government, general_office, department,
     # development_zone, aggregate, unidentified
@@ -226,7 +228,7 @@ def _place(name: str, flat: str, counts: Counter, ev: list[str]) -> tuple[R.Regi
         ev.append(f"{matched}: short name of {r.name} {r.code}")
     else:
         ev.append(f"{r.name} {r.code}" + (f" (chain {''.join(c[0] for c in chain)})" if len(chain) > 1 else ""))
-    parents = [R.REGIONS[a].name for a in r.ancestors() if R.REGIONS[a].name in counts]
+    parents = [R.index().regions[a].name for a in r.ancestors() if R.index().regions[a].name in counts]
     if len(chain) > 1 or parents:
         conf += 0.05
         if parents:
@@ -255,6 +257,7 @@ def _variant(name: str, flat: str, counts: Counter, ev: list[str]) -> tuple[R.Re
     if not m or _ZONE.search(m.group(1)):
         return None, name, 0.6, True
     head, cands = m.group(1), R.variants(m.group(1))
+    best: R.Region | None
     if len(cands) == 1:
         best, top = cands[0], list(cands)
     else:
@@ -275,7 +278,7 @@ def _support(r: R.Region, counts: Counter, flat: str, siblings: Counter, seen: d
     s = 0.0
     for code in r.ancestors():
         if code not in seen:
-            a = R.REGIONS[code]
+            a = R.index().regions[code]
             seen[code] = 2 * counts.get(a.name, 0) + bool(flat and a.short_name != a.name and a.short_name in flat)
         s += seen[code]
     if r.prefecture_code:
@@ -310,7 +313,7 @@ def _common_parent(cands) -> R.Region | None:
     for attr in ("prefecture_code", "province_code"):
         codes = {getattr(r, attr) for r in cands}
         if len(codes) == 1 and "" not in codes:
-            return R.REGIONS[codes.pop()]
+            return R.index().regions[codes.pop()]
     return None
 
 
@@ -334,8 +337,9 @@ def _kind(rest: str, region_level: str, name: str, ev: list[str]) -> tuple[str, 
     if m := _TOWN.match(rest):
         ev.append(f"{m.group('town')} → township")
         return "township_government", "township", 0.9
-    if _ZONE_BODY.search(rest) or (not rest and _ZONE.search(name)):
-        ev.append(f"{_ZONE.search(rest or name).group()} → development_zone")
+    # _ZONE_BODY begins with a _ZONE, so a rest it matches always has a zone to name.
+    if (zone := _ZONE.search(rest or name)) and (not rest or _ZONE_BODY.search(rest)):
+        ev.append(f"{zone.group()} → development_zone")
         return "development_zone", region_level, 0.9
     if _OFFICE.match(rest):
         ev.append(f"{rest or 'office'} → general_office")
@@ -396,7 +400,7 @@ def _text_region(counts: Counter, flat: str, hint: str | None, ev: list[str]) ->
         "province": ("province",),
     }
     every = ("county", "prefecture", "province")
-    for levels in (allowed.get(hint, every), every):
+    for levels in (allowed.get(hint or "", every), every):
         pool = [r for r in mentioned.values() if r.level in levels]
         if pool:  # ties go to the more specific region
             best = max(pool, key=lambda r: (_mention_score(r, counts), R.LEVEL_RANK[r.level], r.code))
@@ -406,7 +410,7 @@ def _text_region(counts: Counter, flat: str, hint: str | None, ev: list[str]) ->
 
 
 def _mention_score(r: R.Region, counts: Counter) -> float:
-    return counts[r.name] + 0.5 * sum(counts[R.REGIONS[a].name] for a in r.ancestors())
+    return counts[r.name] + 0.5 * sum(counts[R.index().regions[a].name] for a in r.ancestors())
 
 
 def _unidentified(flat: str, counts: Counter, ev: list[str]) -> AgencyResolution:
@@ -433,8 +437,8 @@ def _result(
             level,
             None,
             None,
-            pref and pref.code,
-            pref and pref.name,
+            pref.code if pref else None,
+            pref.name if pref else None,
             place.province_code,
             place.province_name,
             conf,

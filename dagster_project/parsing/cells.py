@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .catalogue import RowMethod
+from .identities import sums_to
+
 NONE_ZERO = {"无"}  # 无 means none: the count is 0
 NONE_NA = {"/", "-", "--", "---", "不涉及", "不适用", "\\", "//"}  # not applicable: no number
 _NUM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
@@ -21,6 +24,8 @@ _MONEY_FACTOR = {"万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0, "
 
 @dataclass(frozen=True)
 class Cell:
+    """One printed cell: its text as printed, its value, its class (number | blank | none | text | missing)."""
+
     raw: str | None  # text as printed; None when the cell is missing from the source
     value: float | None
     value_class: str  # number | blank | none | text | missing
@@ -131,7 +136,7 @@ class RowReading:
     """What could be read for one row: candidate vectors and how they were obtained."""
 
     candidates: list[tuple[Cell, ...]]
-    method: str  # positional | trimmed | split | missing_cell | rejoined | empty | unreadable
+    method: RowMethod
     tokens: list[str]
     # Readings to try only if the printed one breaks the table's identities: a blank at the
     # row's end may be padding around a row that lost a cell.
@@ -161,9 +166,9 @@ def row_candidates(
         return tuple(parse_value(v, kinds[j], units[j]) for j, v in enumerate(vals))
 
     if not tokens:
-        return RowReading([], "empty", tokens)
+        return RowReading([], RowMethod.EMPTY, tokens)
     if all(not t.strip() for t in tokens):
-        return RowReading([read((tokens + [""] * width)[:width])], "positional", tokens)
+        return RowReading([read((tokens + [""] * width)[:width])], RowMethod.POSITIONAL, tokens)
     # Blanks at the ends are padding when the row has more cells than it should; a blank
     # right after the label is a merged label column when the table says so (`lead_blank`).
     trimmed = list(tokens)
@@ -181,13 +186,13 @@ def row_candidates(
             fallbacks = _lost_cell_readings([inner], width, kinds, units, row_check) if len(inner) == width - 1 else []
             return RowReading(
                 [cells],
-                "positional" if len(trimmed) == len(tokens) else "trimmed",
+                RowMethod.POSITIONAL if len(trimmed) == len(tokens) else RowMethod.TRIMMED,
                 tokens,
                 [f for f in fallbacks if _values(f) != _values(cells)],
             )
     if len(trimmed) > width:  # one number printed in two pieces (a PDF reader's split)?
         rejoined = _rejoined(trimmed, width, read, row_check)
-        return RowReading(rejoined, "rejoined" if rejoined else "unreadable", tokens)
+        return RowReading(rejoined, RowMethod.REJOINED if rejoined else RowMethod.UNREADABLE, tokens)
 
     # Too few pieces: glued digit runs, or a cell lost in conversion (at most one).
     found: dict[tuple, tuple[Cell, ...]] = {}
@@ -202,19 +207,19 @@ def row_candidates(
     if not found and len(unchecked) == 1:
         # The digits allow one cut only (e.g. seven digits for seven cells): that is what was
         # printed, even if its row sum is broken (the identity checks report that).
-        return RowReading(list(unchecked.values()), "split", tokens)
-    method = "split"
+        return RowReading(list(unchecked.values()), RowMethod.SPLIT, tokens)
+    method = RowMethod.SPLIT
     if not found:
         # One cell lost: the printed pieces (or a glued run cut into one piece fewer) fill the
         # other positions, and the row sum solves the lost one.
-        method = "missing_cell"
+        method = RowMethod.MISSING_CELL
         shorter = (
             ([trimmed] if len(trimmed) == width - 1 else [])
             if separated
             else _distribute(trimmed, width - 1, max_digits)
         )
         found = {tuple(c.value for c in r): r for r in _lost_cell_readings(shorter, width, kinds, units, row_check)}
-    return RowReading(list(found.values()), method if found else "unreadable", tokens)
+    return RowReading(list(found.values()), method if found else RowMethod.UNREADABLE, tokens)
 
 
 def _rejoined(tokens: list[str], width: int, read, row_check) -> list[tuple[Cell, ...]]:
@@ -222,7 +227,7 @@ def _rejoined(tokens: list[str], width: int, read, row_check) -> list[tuple[Cell
     only those the row identity confirms (nothing without one)."""
     if row_check is None or len(tokens) != width + 1:
         return []
-    found = {}
+    found: dict[tuple, tuple[Cell, ...]] = {}
     for i in range(width):
         a, b = tokens[i].strip(), tokens[i + 1].strip()
         if a.isdigit() and b.isdigit() and a != "0":
@@ -265,10 +270,11 @@ def _fill_by_row_sum(cells: list[Cell]) -> list[Cell] | None:
     """Solve the single missing cell of a 表三 row from 总计 = sum of the six columns."""
     gap = next(i for i, c in enumerate(cells) if c.value_class == "missing")
     others = [c.value for i, c in enumerate(cells) if i != gap]
-    if any(v is None for v in others):
+    known = [v for v in others if v is not None]
+    if len(known) < len(others):
         return None
-    parts, total = others[:-1], others[-1]
-    value = sum(others) if gap == len(cells) - 1 else total - sum(parts)
+    parts, total = known[:-1], known[-1]
+    value = sum(known) if gap == len(cells) - 1 else total - sum(parts)
     if value < 0:
         return None
     out = list(cells)
@@ -278,19 +284,13 @@ def _fill_by_row_sum(cells: list[Cell]) -> list[Cell] | None:
 
 def row_sum_check(values: list[float | None]) -> bool | None:
     """表三 T3-C on one row: total = sum of six. None when not assessable."""
-    if any(v is None for v in values):
-        return None
-    return abs(sum(values[:-1]) - values[-1]) < 1e-9
+    return sums_to(values[:-1], values[-1])
 
 
 def block_sum_check(values: list[float | None]) -> bool | None:
-    """表四 T4-A on all three blocks of a 15-cell row."""
-    verdict: bool | None = True
-    for b in range(0, len(values), 5):
-        block = values[b : b + 5]
-        if any(v is None for v in block):
-            verdict = None if verdict else verdict
-            continue
-        if abs(sum(block[:4]) - block[4]) > 1e-9:
-            return False
-    return verdict
+    """表四 T4-A on all three blocks of a 15-cell row: False when any block fails, None when
+    none fails but some block is not assessable."""
+    verdicts = [sums_to(values[b : b + 4], values[b + 4]) for b in range(0, len(values), 5)]
+    if any(v is False for v in verdicts):
+        return False
+    return None if None in verdicts else True

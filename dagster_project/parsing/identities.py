@@ -1,25 +1,50 @@
-"""The hard accounting identities of 表三/表四, checked on the numbers as published.
+"""The accounting identities, and the one place their arithmetic is done.
 
 Strict semantics: an identity is assessable only when every operand is a printed number (a
 blank is never read as 0). Failures are reported with the reported and recomputed values;
-nothing is ever corrected here.
+nothing is ever corrected here. Every module that tests an identity — the row readers
+(`cells`), the 表三 solver, the cross-year series — uses `total_of` / `sums_to` below, so
+they all agree on what "holds" means.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import vocabulary as V
 
-SIX = V.APPLICANT_COLUMNS[:6]
+TOLERANCE = 1e-9  # values are whole counts or money rounded to 6 places: any real gap is larger
+
+Value = float | None
+
+
+def total_of(values: Iterable[Value]) -> float | None:
+    """The sum, or None when any operand is not a number."""
+    values = list(values)
+    return None if any(v is None for v in values) else float(sum(v for v in values if v is not None))
+
+
+def equal(a: Value, b: Value) -> bool | None:
+    """a = b within the tolerance; None when either side is not a number."""
+    return None if a is None or b is None else abs(a - b) <= TOLERANCE
+
+
+def sums_to(parts: Iterable[Value], total: Value) -> bool | None:
+    """sum(parts) = total; None when not assessable."""
+    return equal(total_of(parts), total)
 
 
 @dataclass(frozen=True)
 class Check:
+    """One identity evaluated at one place: what the report prints and what its parts sum to."""
+
     identity: str
     place: str
     reported: float | None
     recomputed: float | None
+    table_id: str | None = None
+    row_key: str | None = None  # the row it is about (null for a column identity such as T3-A)
 
     @property
     def assessable(self) -> bool:
@@ -27,33 +52,32 @@ class Check:
 
     @property
     def delta(self) -> float | None:
-        return self.reported - self.recomputed if self.assessable else None
+        if self.reported is None or self.recomputed is None:
+            return None
+        return self.reported - self.recomputed
 
     @property
     def holds(self) -> bool | None:
-        return abs(self.delta) < 1e-9 if self.assessable else None
+        return equal(self.reported, self.recomputed)
 
 
-def _sum(values) -> float | None:
-    values = list(values)
-    return None if any(v is None for v in values) else float(sum(values))
-
-
-def table3_checks(grid: dict[str, list[float | None]], template: str) -> list[Check]:
-    """grid: row key → 7 values (six applicant columns, then total)."""
+def table3_checks(grid: dict[str, list[Value]], template: str) -> list[Check]:
+    """T3-A, T3-B per applicant column and T3-C per row. grid: row key → 7 values (six
+    applicant columns, then total)."""
     checks = []
     leaves = [k for k in V.T3_OUTCOME_LEAVES[template] if k in grid]
     for c, col in enumerate(V.APPLICANT_COLUMNS):
 
-        def v(row):
+        def v(row: str, c: int = c) -> Value:
             return grid[row][c] if row in grid else None
 
         checks.append(
             Check(
                 "T3-A",
                 f"table3.{col}",
-                _sum([v("total_handled"), v("carried_forward")]),
-                _sum([v("new_received"), v("carried_over")]),
+                total_of([v("total_handled"), v("carried_forward")]),
+                total_of([v("new_received"), v("carried_over")]),
+                "table3",
             )
         )
         checks.append(
@@ -61,14 +85,19 @@ def table3_checks(grid: dict[str, list[float | None]], template: str) -> list[Ch
                 "T3-B",
                 f"table3.total_handled.{col}",
                 v("total_handled"),
-                _sum(v(k) for k in leaves) if leaves else None,
+                total_of(v(k) for k in leaves) if leaves else None,
+                "table3",
+                "total_handled",
             )
         )
     for row, values in grid.items():
-        checks.append(Check("T3-C", f"table3.{row}.total", values[6], _sum(values[:6])))
+        checks.append(Check("T3-C", f"table3.{row}.total", values[6], total_of(values[:6]), "table3", row))
     return checks
 
 
-def table4_checks(grid: dict[str, list[float | None]]) -> list[Check]:
-    """grid: block key → 5 values (维持, 纠正, 其他, 尚未审结, 总计)."""
-    return [Check("T4-A", f"table4.{block}.total", vals[4], _sum(vals[:4])) for block, vals in grid.items()]
+def table4_checks(grid: dict[str, list[Value]]) -> list[Check]:
+    """T4-A per block. grid: block key → 5 values (维持, 纠正, 其他, 尚未审结, 总计)."""
+    return [
+        Check("T4-A", f"table4.{block}.total", vals[4], total_of(vals[:4]), "table4", block)
+        for block, vals in grid.items()
+    ]

@@ -29,6 +29,7 @@ def _is_tab_cell(line: str) -> bool:
 
 
 def canonical(text: str) -> str:
+    """The text with every table layout converters produce folded into the canonical one (a row per line, a tab after every cell)."""
     out: list[str] = []
     row: list[str] | None = None  # cells of a one-cell-per-line row being collected
     pipe_run = False  # the previous line was a `cell |` line
@@ -46,11 +47,11 @@ def canonical(text: str) -> str:
             row = (row or []) + [line[1:].strip()]
             continue
         stripped = line.strip()
-        if row is not None and stripped:
-            # A short unindented line right after a text cell is that cell wrapped.
-            if len(stripped) <= 24 and row[-1] and not _NUMERIC.match(row[-1]) and "|" not in stripped:
-                row[-1] += stripped
-                continue
+        # A short unindented line right after a text cell is that cell wrapped.
+        wrapped = row is not None and 0 < len(stripped) <= 24 and row[-1] and not _NUMERIC.match(row[-1])
+        if wrapped and row is not None and "|" not in stripped:
+            row[-1] += stripped
+            continue
         flush()
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
             if _MD_SEPARATOR.match(stripped):

@@ -1,4 +1,4 @@
-"""Compare what the report's prose says with its own 表三 (identity X-5 of the formats doc).
+"""Compare what the report's prose says with its own 表三 (identity X-5, see ARCHITECTURE.md).
 
 Only direct statements are checked ("收到政府信息公开申请13件", "不予公开1件"): quoted
 categories with their own wording ("“不予公开”数量为3条") often use narrative categories
@@ -42,6 +42,7 @@ _GROUPS = {
 
 
 def cn_number(text: str) -> int | None:
+    """A number written in digits or Chinese numerals (十二, 一百零五) as an int, or None."""
     if text.isdigit():
         return int(text)
     if text in _CN_DIGITS:
@@ -54,6 +55,8 @@ def cn_number(text: str) -> int | None:
 
 @dataclass
 class Statement:
+    """A number the prose states about requests (topic, number, the words quoted, the line)."""
+
     topic: str  # received | granted | granted_or_partial | partially_granted | withheld | unable | rejected
     number: int
     quote: str
@@ -61,6 +64,7 @@ class Statement:
 
 
 def statements(prose: str) -> list[Statement]:
+    """Every statement of a requests figure in `prose` that X-5 can check against 表三."""
     out = []
     for m in _RECEIVED.finditer(prose):
         raw = m.group(1) or m.group(2)

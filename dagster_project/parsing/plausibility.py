@@ -20,9 +20,11 @@ Bounds (what the column definitions imply) come before preferences (what most re
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeGuard
 
 Values = tuple[float | None, ...]
-Rule = tuple[str, Callable[[Values], bool]]
+Complete = tuple[float, ...]  # a reading with every cell read; the only kind the rules see
+Rule = tuple[str, Callable[[Complete], bool]]
 
 _ITEMS_2019: list[Rule] = [
     ("本年增/减 does not take the item count below zero", lambda v: v[0] + v[1] >= 0),
@@ -57,13 +59,18 @@ RULES: dict[tuple[str, str], list[Rule]] = {
 }
 
 
+def _complete(reading: Values) -> TypeGuard[Complete]:
+    return None not in reading
+
+
 def choose(variant: str | None, item: str, readings: list[Values]) -> tuple[Values, list[str]] | None:
     """The one reading the rules leave, with the rules that narrowed it down; None when the
     rules leave several (or the row has no rules)."""
     rules = RULES.get((variant or "", item))
-    if not rules or len(readings) < 2 or any(None in r for r in readings):
+    live = [r for r in readings if _complete(r)]
+    if not rules or len(readings) < 2 or len(live) < len(readings):
         return None
-    live, used = list(readings), []
+    used: list[str] = []
     for name, passes in rules:
         kept = [r for r in live if passes(r)]
         if kept and len(kept) < len(live):

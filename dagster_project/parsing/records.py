@@ -2,52 +2,87 @@
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
+import polars as pl
+
 from . import vocabulary as V
 from .cells import MISSING
 from .report import ParsedReport, cell_value
-from .schema import PARSER_VERSION
+from .schema import PARSER_VERSION, TABLES
+
+Value = float | int | None  # a cell as JSON (see `cell_value`)
+
+
+class ReportJson(TypedDict):
+    """The `ogi parse --json` object of one report."""
+
+    file: str
+    report_id: str
+    agency: str | None
+    agency_as_printed: str | None
+    year: int | None
+    template: str | None
+    table2_variant: str | None
+    table3_variant: str | None
+    is_hybrid: bool
+    parse_status: str
+    agency_kind: str | None
+    region_code: str | None
+    quality_status: str
+    table2: dict[str, dict[str, Value]]  # item -> metric -> value
+    table3: dict[str, list[Value]]  # row -> the seven applicant columns
+    table4: list[Value]  # the five blocks' five results, in order
+    issues: list[dict[str, Any]]
 
 
 def _table3_rows(report: ParsedReport) -> tuple[str, ...]:
-    variant = report.table3.variant if report.table3 else ("2021" if report.template == "2021" else "2019")
+    # extract_table3 always sets the variant; without 表三 the template's rows are listed
+    table3 = report.table3
+    variant = table3.variant if table3 and table3.variant else ("2021" if report.template == "2021" else "2019")
     return tuple(r.key for r in V.T3_ROWS[variant])
 
 
-def to_json(report: ParsedReport) -> dict:
+def to_json(report: ParsedReport) -> ReportJson:
     """The answer-key shape (see the project README) plus file, issues and status fields."""
-    out = {
+    table2: dict[str, dict[str, Value]] = {}
+    table3: dict[str, list[Value]] = {}
+    table4: list[Value] = []
+    if report.template in ("2019", "2021"):
+        if report.table2 and report.table2.variant:
+            for item in V.T2_ITEMS[report.table2.variant]:
+                row = report.table2.rows.get(item.key)
+                if row is not None:
+                    table2[item.key] = {m: cell_value(c) for m, c in zip(item.metrics, row.cells)}
+        rows = report.table3.rows if report.table3 else {}
+        for key in _table3_rows(report):
+            cells = rows[key].cells if key in rows else (MISSING,) * 7
+            table3[key] = [cell_value(c) for c in cells]
+        t4 = report.table4.rows if report.table4 else {}
+        table4 = [cell_value(c) for b in V.T4_BLOCKS for c in (t4[b].cells if b in t4 else (MISSING,) * 5)]
+    return {
         "file": report.file_name,
         "report_id": report.report_id,
         "agency": report.agency_name,
         "agency_as_printed": report.agency_raw,
         "year": report.year,
         "template": report.template,
+        "table2_variant": report.table2.variant if report.table2 else None,
+        "table3_variant": report.table3.variant if report.table3 else None,
         "is_hybrid": report.is_hybrid,
         "parse_status": report.parse_status,
         "agency_kind": report.agency.kind if report.agency else None,
         "region_code": report.agency.region_code if report.agency else None,
         "quality_status": report.quality_status,
-        "table2": {},
-        "table3": {},
-        "table4": [],
+        "table2": table2,
+        "table3": table3,
+        "table4": table4,
+        "issues": [i.as_dict() for i in report.issues],
     }
-    if report.template in ("2019", "2021"):
-        if report.table2 and report.table2.variant:
-            for item in V.T2_ITEMS[report.table2.variant]:
-                row = report.table2.rows.get(item.key)
-                if row is not None:
-                    out["table2"][item.key] = {m: cell_value(c) for m, c in zip(item.metrics, row.cells)}
-        rows = report.table3.rows if report.table3 else {}
-        for key in _table3_rows(report):
-            cells = rows[key].cells if key in rows else (MISSING,) * 7
-            out["table3"][key] = [cell_value(c) for c in cells]
-        t4 = report.table4.rows if report.table4 else {}
-        out["table4"] = [cell_value(c) for b in V.T4_BLOCKS for c in (t4[b].cells if b in t4 else (MISSING,) * 5)]
-    out["issues"] = [i.as_dict() for i in report.issues]
-    return out
 
 
 def report_row(report: ParsedReport) -> dict:
+    """The report's row of the staging table `reports`."""
     return {
         "report_id": report.report_id,
         "content_hash": report.content_hash,
@@ -55,11 +90,14 @@ def report_row(report: ParsedReport) -> dict:
         "source_path": report.source_path,
         "file_format": report.file_format,
         "byte_size": report.byte_size,
+        "source_mtime": report.source_mtime,
         "agency_raw": report.agency_raw,
         "agency_name": report.agency_name,
         **_agency_fields(report),
         "report_year": report.year,
         "template": report.template,
+        "table2_variant": report.table2.variant if report.table2 else None,
+        "table3_variant": report.table3.variant if report.table3 else None,
         "is_hybrid": report.is_hybrid,
         "parse_status": report.parse_status,
         "quality_status": report.quality_status,
@@ -98,6 +136,7 @@ def _agency_fields(report: ParsedReport) -> dict:
 
 
 def cell_rows(report: ParsedReport) -> list[dict]:
+    """The report's rows of the staging table `cells`: every cell of 表二/表三/表四 as printed."""
     rows = []
     tables = (("table2", report.table2), ("table3", report.table3), ("table4", report.table4))
     for name, table in tables:
@@ -109,6 +148,7 @@ def cell_rows(report: ParsedReport) -> list[dict]:
             elif name == "table4":
                 cols = V.T4_RESULTS
             else:
+                assert table.variant is not None  # 表二 has rows only once its variant is known
                 cols = next(i for i in V.T2_ITEMS[table.variant] if i.key == key).metrics
             for col, cell in zip(cols, row.cells):
                 rows.append(
@@ -129,6 +169,7 @@ def cell_rows(report: ParsedReport) -> list[dict]:
 
 
 def issue_rows(report: ParsedReport) -> list[dict]:
+    """The report's rows of the staging table `issues`."""
     return [
         {
             "report_id": report.report_id,
@@ -136,6 +177,8 @@ def issue_rows(report: ParsedReport) -> list[dict]:
             "severity": i.severity,
             "message": i.message,
             "place": i.place,
+            "table_id": i.table_id,
+            "row_key": i.row_key,
             "identity": i.identity,
             "reported": i.reported,
             "recomputed": i.recomputed,
@@ -144,3 +187,13 @@ def issue_rows(report: ParsedReport) -> list[dict]:
         }
         for i in report.issues
     ]
+
+
+def frames(reports: list[ParsedReport]) -> dict[str, pl.DataFrame]:
+    """The staging tables of some parsed reports, one frame per table of the contract."""
+    rows = {
+        "reports": [report_row(r) for r in reports],
+        "cells": [c for r in reports for c in cell_rows(r)],
+        "issues": [i for r in reports for i in issue_rows(r)],
+    }
+    return {name: pl.DataFrame(rows[name], schema=schema, orient="row") for name, schema in TABLES.items()}

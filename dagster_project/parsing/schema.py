@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import polars as pl
 
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 
-REPORTS = {
+# A table's columns and their Polars types: a class (pl.Utf8) or an instance (pl.Datetime("us")).
+Schema = dict[str, pl.DataType | type[pl.DataType]]
+
+REPORTS: Schema = {
     "report_id": pl.Utf8,  # first 16 hex digits of the content hash: stable across renames
     "content_hash": pl.Utf8,  # sha256 of the file bytes
     "file_name": pl.Utf8,
@@ -32,6 +35,8 @@ REPORTS = {
     "agency_evidence": pl.Utf8,  # what the resolution used, "; "-separated
     "report_year": pl.Int32,  # the year reported on (not the publication year)
     "template": pl.Utf8,  # 2019 | 2021 | pre2019 | null
+    "table2_variant": pl.Utf8,  # the 表二 layout printed: 2019 | 2021 | null (not found)
+    "table3_variant": pl.Utf8,  # the 表三 layout printed: 2019 (one 其他处理 row) | 2021 | null
     "is_hybrid": pl.Boolean,  # 2021 tables with the 2019 single 其他处理 row
     "parse_status": pl.Utf8,  # parsed | flagged | failed
     "quality_status": pl.Utf8,  # consistent | inconsistent | not_assessable (hard identities)
@@ -39,7 +44,7 @@ REPORTS = {
     "parser_version": pl.Utf8,
 }
 
-CELLS = {
+CELLS: Schema = {
     "report_id": pl.Utf8,
     "table_id": pl.Utf8,  # table2 | table3 | table4
     "row_key": pl.Utf8,  # table3 row / table4 block / table2 item
@@ -52,12 +57,14 @@ CELLS = {
     "place": pl.Utf8,  # where in the source (e.g. "line 212")
 }
 
-ISSUES = {
+ISSUES: Schema = {
     "report_id": pl.Utf8,
     "code": pl.Utf8,  # stable machine code, e.g. identity_broken, cell_reconstructed
     "severity": pl.Utf8,  # info | warning | error
     "message": pl.Utf8,
-    "place": pl.Utf8,
+    "place": pl.Utf8,  # where, for people: "table2.regulations (line 12)", "text line 40"
+    "table_id": pl.Utf8,  # the table the issue is about (null: the report as a whole)
+    "row_key": pl.Utf8,  # the row it is about (null: a whole table or column)
     "identity": pl.Utf8,  # T3-A | T3-B | T3-C | T4-A | X-5 ... (null when not an identity)
     "reported": pl.Float64,
     "recomputed": pl.Float64,
@@ -65,4 +72,4 @@ ISSUES = {
     "candidates": pl.List(pl.List(pl.Float64)),  # cells_ambiguous: the readings left open
 }
 
-TABLES = {"reports": REPORTS, "cells": CELLS, "issues": ISSUES}
+TABLES: dict[str, Schema] = {"reports": REPORTS, "cells": CELLS, "issues": ISSUES}

@@ -1,7 +1,7 @@
 """Decide ambiguous 表二 rows with the same agency's neighbouring years.
 
 Crawler text glues a 表二 row's cells together (``行政许可3960181``) and no identity inside the
-report decides the cut. Two cross-year identities of the formats doc do, when the agency's report
+report decides the cut. Two cross-year identities (see ARCHITECTURE.md, "The identities") do, when the agency's report
 for the year before or after is at hand:
 
 - X-3 (2019 format): 上一年项目数量(t) = 上一年项目数量(t−1) + 本年增/减(t−1);
@@ -16,30 +16,34 @@ is never changed.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 
-from .issues import Issue, format_values
+from . import vocabulary as V
+from .catalogue import IssueCode, RowMethod, Severity
+from .identities import sums_to, total_of
+from .issues import format_values, row_issue
 from .plausibility import choose
+from .records import frames
+from .report import ParsedReport
+
+Frame = pl.DataFrame | pl.LazyFrame
 
 Values = tuple[float | None, ...]
 
 
 def _x3(before: Values, after: Values) -> bool | None:
     """(上一年项目数量, 本年增/减, …) of t−1 and t."""
-    if None in (before[0], before[1], after[0]):
-        return None
-    return abs(before[0] + before[1] - after[0]) < 1e-9
+    return sums_to(before[:2], after[0])
 
 
 def _x2(before: Values, after: Values) -> bool | None:
     """(本年制发件数, 本年废止件数, 现行有效件数) of t−1 and t."""
-    if None in (before[2], *after):
-        return None
-    return abs(before[2] + after[0] - after[1] - after[2]) < 1e-9
+    return sums_to([before[2], after[0]], total_of([after[1], after[2]]))
 
 
 # (表二 variant, item) → (identity, check of a reading of year t−1 against one of year t)
@@ -73,6 +77,8 @@ class SeriesRow:
 
 @dataclass(frozen=True)
 class Decision:
+    """An open 表二 row decided: its values, by which identity (or plausibility), with which neighbours."""
+
     report: str
     item: str
     values: Values
@@ -82,15 +88,20 @@ class Decision:
     others: tuple[Values, ...] = ()  # plausibility: the readings set aside
 
     @property
-    def code(self) -> str:
-        return "cells_chosen_by_plausibility" if self.identity == "plausibility" else "cells_decided_across_years"
+    def code(self) -> IssueCode:
+        if self.identity == "plausibility":
+            return IssueCode.CELLS_CHOSEN_BY_PLAUSIBILITY
+        return IssueCode.CELLS_DECIDED_ACROSS_YEARS
 
 
-def _prune(rows: list[SeriesRow]) -> list[tuple[SeriesRow, list[Values], str | None, tuple]]:
+Pruned = tuple[SeriesRow, list[Values], str | None, tuple[str, ...]]
+
+
+def _prune(rows: list[SeriesRow]) -> list[Pruned]:
     """Every ambiguous row with the readings its neighbouring years leave: (row, live readings,
     identity used or None, neighbour reports used)."""
     series: dict[tuple, dict[int, list[SeriesRow]]] = defaultdict(lambda: defaultdict(list))
-    out = []
+    out: list[Pruned] = []
     for row in rows:
         if (row.variant, row.item) in CONSTRAINTS and row.readings and row.agency:
             series[(row.agency, row.variant, row.item)][row.year].append(row)
@@ -100,7 +111,7 @@ def _prune(rows: list[SeriesRow]) -> list[tuple[SeriesRow, list[Values], str | N
         identity, check = CONSTRAINTS[(variant, item)]
         years = sorted(y for y, found in by_year.items() if len(found) == 1)  # two versions: undecided
         live = {y: list(by_year[y][0].readings) for y in years}
-        pairs = [(a, b) for a, b in zip(years, years[1:]) if b == a + 1]
+        pairs = [(a, b) for a, b in itertools.pairwise(years) if b == a + 1]
         used: dict[int, set[int]] = defaultdict(set)
         changed = True
         while changed:
@@ -166,32 +177,33 @@ def describe(d: Decision, names: dict[str, tuple[str, int]]) -> str:
     )
 
 
-def link_reports(reports: list) -> int:
-    """Decide the ambiguous 表二 rows of parsed reports (``ParsedReport``) with their neighbours
-    in the same list and the plausibility rules, exactly as a refresh does over the staged
-    tables; each decision replaces the row's `cells_ambiguous` error with a warning
-    (`cells_decided_across_years` or `cells_chosen_by_plausibility`). Returns the number of
-    rows decided."""
-    from .staging import frames
-
+def link_reports(reports: list[ParsedReport]) -> int:
+    """Decide the ambiguous 表二 rows of parsed reports with their neighbours in the same list
+    and the plausibility rules, exactly as a refresh does over the staged tables; each decision
+    replaces the row's `cells_ambiguous` error with a warning (`cells_decided_across_years` or
+    `cells_chosen_by_plausibility`). Returns the number of rows decided."""
     tables = frames(reports)
     decided = decide_staged(tables["reports"], tables["cells"], tables["issues"])
-    by_id = {r.report_id: r for r in reports}
+    by_id = {r.report_id: r for r in reports}  # identical files share an id: the first one is decided
     rows = decided.group_by("report_id", "row_key", maintain_order=True).agg(
         pl.col("value"), pl.first("code", "identity", "message")
     )
     for report_id, item, values, code, identity, message in rows.iter_rows():
-        row = by_id[report_id].table2.rows[item]
+        report = by_id[report_id]
+        assert report.table2 is not None  # it has an open 表二 row
+        row = report.table2.rows[item]
         row.cells = next(c for c in row.candidates if [x.value for x in c] == values)
-        row.method, row.candidates = "decided", []
-        place = f"table2.{item}"
-        issues = by_id[report_id].issues
-        issues[:] = [i for i in issues if not (i.code == "cells_ambiguous" and i.place.startswith(place + " "))]
-        issues.append(Issue(code, "warning", message, place + (f" ({row.place})" if row.place else ""), identity))
+        row.method, row.candidates = RowMethod.DECIDED, []
+        report.issues[:] = [
+            i
+            for i in report.issues
+            if not (i.code == IssueCode.CELLS_AMBIGUOUS and i.table_id == "table2" and i.row_key == item)
+        ]
+        report.issues.append(
+            row_issue(IssueCode(code), "table2", item, message, row.place, identity=identity, severity=Severity.WARNING)
+        )
     return rows.height
 
-
-OPEN_ROW = r"^table2\.(\w+)"  # the place of a 表二 row's cells_ambiguous issue → its item
 
 DECISIONS = {
     "report_id": pl.Utf8,
@@ -202,25 +214,22 @@ DECISIONS = {
     "identity": pl.Utf8,
     "code": pl.Utf8,
     "message": pl.Utf8,
-}  # staging/decisions
+}  # the staged table `decisions`: one row per decided cell
 
 
-def decide_staged(reports, cells, issues):
-    """The same decisions over staged tables (Polars frames or lazy frames): one row per decided
+def decide_staged(reports: Frame, cells: Frame, issues: Frame) -> pl.DataFrame:
+    """The decisions over staged tables (Polars frames or lazy frames): one row per decided
     cell. Only the agencies with an ambiguous 表二 row are read, so the cost follows the ambiguity."""
-    from . import vocabulary as V
-
-    schema = DECISIONS
     meta = reports.lazy().select("report_id", "file_name", "agency_name", "report_year", "template")
     open_rows = (
         issues.lazy()
-        .filter((pl.col("code") == "cells_ambiguous") & pl.col("place").str.starts_with("table2."))
-        .select("report_id", pl.col("place").str.extract(OPEN_ROW).alias("row_key"), "candidates")
+        .filter((pl.col("code") == IssueCode.CELLS_AMBIGUOUS.value) & (pl.col("table_id") == "table2"))
+        .select("report_id", "row_key", "candidates")
         .join(meta, on="report_id")
         .collect()
     )
     if open_rows.is_empty():
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=DECISIONS)
     agencies = open_rows["agency_name"].drop_nulls().unique().to_list()
     # the printed rows of agencies with a report for a neighbouring year: they may decide
     linked = (
@@ -272,25 +281,4 @@ def decide_staged(reports, cells, issues):
         order = metrics[(info[d.report]["template"], d.item)]
         message = describe(d, names)
         out += [(d.report, "table2", d.item, m, v, d.identity, d.code, message) for m, v in zip(order, d.values)]
-    return pl.DataFrame(out, schema=schema, orient="row")
-
-
-def write_decisions(staging_dir) -> int:
-    """Decide over every staged part and (re)write ``decisions/decisions.parquet``, which dbt lays
-    over the staged cells and issues. Rewritten whole on each refresh: it depends on all reports
-    of an agency, whichever batch staged them. Returns the number of decided cells."""
-    from pathlib import Path
-
-    staging_dir = Path(staging_dir)
-
-    def scan(table: str) -> pl.LazyFrame:
-        return pl.scan_parquet(staging_dir / table / "part-*.parquet")
-
-    parts = list((staging_dir / "reports").glob("part-*.parquet"))
-    decided = decide_staged(scan("reports"), scan("cells"), scan("issues")) if parts else pl.DataFrame(schema=DECISIONS)
-    folder = staging_dir / "decisions"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / ".decisions.parquet.tmp"
-    decided.write_parquet(tmp)
-    tmp.replace(folder / "decisions.parquet")
-    return decided.height
+    return pl.DataFrame(out, schema=DECISIONS, orient="row")

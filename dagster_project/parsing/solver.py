@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from .cells import Cell
+from .identities import sums_to, total_of
 
 MAX_COMBINATIONS = 200_000
 MAX_SOLUTIONS = 20
@@ -19,9 +20,10 @@ MAX_SOLUTIONS = 20
 
 @dataclass
 class Resolution:
+    """The 表三 rows the identities decided, and the readings of the rows they left open."""
+
     chosen: dict[str, tuple[Cell, ...]]
     unresolved: dict[str, list[tuple[Cell, ...]]] = field(default_factory=dict)
-    used_identities: bool = False  # some row needed the column identities to be decided
 
 
 def _values(cells) -> list[float | None]:
@@ -29,16 +31,16 @@ def _values(cells) -> list[float | None]:
 
 
 def columns_hold(grid: dict[str, tuple[Cell, ...]], leaves: tuple[str, ...]) -> bool:
+    """T3-A and T3-B hold in every column where they can be assessed."""
     width = len(next(iter(grid.values())))
     head = [grid.get(k) for k in ("new_received", "carried_over", "total_handled", "carried_forward")]
     for col in range(width):
-        vals = [None if r is None else r[col].value for r in head]
-        if None not in vals and abs(vals[0] + vals[1] - vals[2] - vals[3]) > 1e-9:
+        received, carried_over, handled, carried_forward = (None if r is None else r[col].value for r in head)
+        if sums_to([received, carried_over], total_of([handled, carried_forward])) is False:
             return False
         leaf_vals = [grid[k][col].value for k in leaves if k in grid]
-        if vals[2] is not None and len(leaf_vals) == len(leaves) and None not in leaf_vals:
-            if abs(sum(leaf_vals) - vals[2]) > 1e-9:
-                return False
+        if len(leaf_vals) == len(leaves) and sums_to(leaf_vals, handled) is False:
+            return False
     return True
 
 
@@ -90,4 +92,4 @@ def _resolve(readings: dict[str, list[tuple[Cell, ...]]], leaves: tuple[str, ...
             chosen[k] = next(iter(readings_k.values()))
         else:
             unresolved[k] = (list(readings_k.values()) if complete else []) or open_rows[k]
-    return Resolution(chosen, unresolved, used_identities=True)
+    return Resolution(chosen, unresolved)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, pairwise
+
+from rapidfuzz import fuzz
 
 from . import vocabulary as V
+from .catalogue import RowMethod
 from .cells import MISSING, Cell, block_sum_check, parse_value, row_candidates, row_sum_check, tokenize
 from .solver import columns_hold, resolve_table3
 from .text import Compacted, normalize
@@ -42,22 +45,26 @@ SECTION_3 = re.compile(r"(三|3)[、.]?收到和处理政府信息公开申请")
 
 @dataclass
 class RowResult:
+    """One table row as read: its cells, the label as printed, where, and how it was read."""
+
     key: str
     cells: tuple[Cell, ...]
     label: str | None = None  # as printed
     place: str | None = None
-    method: str = "missing"
-    candidates: list = field(default_factory=list)  # unresolved readings, for the issue text
+    method: RowMethod = RowMethod.MISSING
+    candidates: list[tuple[Cell, ...]] = field(default_factory=list)  # unresolved readings, for the issue text
     fuzzy_score: float | None = None  # the label was matched approximately, with this score
+    by_identities: bool = False  # the table's identities chose this reading among several
 
 
 @dataclass
 class TableResult:
+    """One table as read: its rows by key, where it lies in the text, its layout variant."""
+
     rows: dict[str, RowResult]
     start: int = -1  # compact positions of the table in the text
     end: int = -1
     variant: str | None = None  # 表三: 2019 | 2021 (其他处理 rows); 表二: 2019 | 2021 (columns)
-    unit_hint: str | None = None
 
 
 def agreed_cells(candidates: list[tuple[Cell, ...]], width: int) -> tuple[Cell, ...]:
@@ -125,8 +132,6 @@ _NUMBERING = re.compile(r"^(\d{1,2}[.、]|[一二三四五六七八九十]+[、.
 def _fuzzy_row(compact: str, label: str, lo: int, hi: int) -> tuple[int, int, float] | None:
     """The best approximate occurrence of an official label (typos, dropped or swapped
     characters) in compact[lo:hi], if it scores at least FUZZY_THRESHOLD."""
-    from rapidfuzz import fuzz
-
     core = _NUMBERING.sub("", re.sub(r"\s", "", normalize(label)))
     window = compact[lo:hi]
     if len(core) < 6 or len(window) < len(core) - 2:
@@ -144,7 +149,7 @@ def _reanchor(doc: Compacted, rows, found: dict) -> dict:
     """A label printed twice (a heading, then the row under a converter's bogus header) keeps
     its last occurrence before the next row, where its numbers are."""
     order = [r for r in rows if r.key in found]
-    for row, nxt in zip(order, order[1:]):
+    for row, nxt in pairwise(order):
         last = None
         pattern = getattr(row, "core", "") or row.pattern
         for last in re.compile(pattern).finditer(doc.compact, found[row.key][1], found[nxt.key][0]):
@@ -185,16 +190,13 @@ def _label(doc: Compacted, span) -> str:
 
 
 def extract_table3(doc: Compacted) -> TableResult | None:
+    """表三: its 2019 or 2021 rows by their labels, each row's cells decided by the column identities (T3-A/B) where the printed text allows several readings; None when the table is not there."""
     first = re.compile(V.T3_ROWS["2019"][0].pattern).search(doc.compact)
     if not first:
         return None
     start = first.start()
-    end_m = T3_END.search(
-        doc.compact,
-        re.compile(r"结转下一?年度").search(doc.compact, start).end()
-        if re.compile(r"结转下一?年度").search(doc.compact, start)
-        else start,
-    )
+    carried = re.compile(r"结转下一?年度").search(doc.compact, start)
+    end_m = T3_END.search(doc.compact, carried.end() if carried else start)
     end = end_m.start() if end_m else min(len(doc.compact), start + 6000)
     region = doc.compact[start:end]
     variant = "2021" if re.search(r"逾期不补正|逾期未按收费通知", region) else "2019"
@@ -231,18 +233,18 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     if detached:
         readings.update(detached)
         for key in detached:
-            results.setdefault(key, RowResult(key, (MISSING,) * 7)).method = "by_order"
+            results.setdefault(key, RowResult(key, (MISSING,) * 7)).method = RowMethod.BY_ORDER
     resolution = resolve_table3({k: v for k, v in readings.items() if v}, V.T3_OUTCOME_LEAVES[variant], fallbacks)
     for key, res in results.items():
         if key in resolution.chosen:
             res.cells = resolution.chosen[key]
             if res.cells not in readings[key]:
-                res.method = "missing_cell+identities"
+                res.method, res.by_identities = RowMethod.MISSING_CELL, True  # a fallback reading
             elif len(readings[key]) > 1:
-                res.method += "+identities"
+                res.by_identities = True
         else:
             res.candidates = resolution.unresolved.get(key, [])
-            res.method = "unresolved" if res.candidates else "unreadable"
+            res.method = RowMethod.UNRESOLVED if res.candidates else RowMethod.UNREADABLE
             res.cells = agreed_cells(res.candidates, 7)
     for row in rows:
         results.setdefault(row.key, RowResult(row.key, (MISSING,) * 7))
@@ -294,7 +296,7 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     end_m = re.compile(r"五[、.]").search(doc.compact, head.end())
     end = end_m.start() if end_m else len(doc.compact)
     headers = list(T4_HEADER.finditer(doc.compact, head.start(), end))
-    gaps = [(a.end(), b.start()) for a, b in zip(headers, headers[1:])] + [(headers[-1].end(), end)]
+    gaps = [(a.end(), b.start()) for a, b in pairwise(headers)] + [(headers[-1].end(), end)]
     tokens, separated = [], False
     for gap_start, gap_end in gaps:
         seg = _value_text(doc, gap_start, gap_end)
@@ -303,7 +305,10 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     reading = row_candidates(tokens, 15, ("count",) * 15, block_sum_check, separated=separated)
     place = _place(doc, headers[-1].end())
     cells = agreed_cells(reading.candidates, 15)
-    method = reading.method if len(reading.candidates) == 1 else ("unresolved" if reading.candidates else "unreadable")
+    if len(reading.candidates) == 1:
+        method = reading.method
+    else:
+        method = RowMethod.UNRESOLVED if reading.candidates else RowMethod.UNREADABLE
     rows = {}
     for b, block in enumerate(V.T4_BLOCKS):
         rows[block] = RowResult(
@@ -312,17 +317,20 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
             V.T4_BLOCK_LABELS[block],
             place,
             method,
-            [c[b * 5 : (b + 1) * 5] for c in reading.candidates] if method == "unresolved" else [],
+            [c[b * 5 : (b + 1) * 5] for c in reading.candidates] if method == RowMethod.UNRESOLVED else [],
         )
     return TableResult(rows, head.start(), end)
 
 
 def extract_table2(doc: Compacted, end: int) -> TableResult | None:
-    start_m = re.compile(r"第二十[条條]第").search(doc.compact, 0, end if end > 0 else None)
+    # end 0 (表三 starts the text) bounds nothing; `search` takes no None for its end.
+    """表二 before compact position `end`: its items (2019 or 2021 columns) by their labels, in any order; glued digits are left open (no identity inside the report decides them); None when the table is not there."""
+    end = end if end > 0 else len(doc.compact)
+    start_m = re.compile(r"第二十[条條]第").search(doc.compact, 0, end)
     if not start_m:
         return None
     start = start_m.start()
-    heading = SECTION_3.search(doc.compact, start, end if end > 0 else None)
+    heading = SECTION_3.search(doc.compact, start, end)
     end = heading.start() if heading else end
     region = doc.compact[start:end]
     n2021 = sum(bool(re.search(p, region)) for p in V.T2_2021_MARKERS)
@@ -357,7 +365,7 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
         if len(reading.candidates) == 1:
             res.cells = reading.candidates[0]
         elif reading.candidates:
-            res.method, res.candidates = "unresolved", reading.candidates
+            res.method, res.candidates = RowMethod.UNRESOLVED, reading.candidates
             res.cells = agreed_cells(reading.candidates, width)
         elif "\t" in seg and 0 < len([t for t in tokens if t.strip()]) < width:
             # Row cut short in the source: which columns the printed cells fill is not printed.
@@ -365,7 +373,7 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
             # away) while the row still starts after its label: the first printed cell stays in
             # the first column and, when there are more, the last one at the table's edge.
             kept = [t for t in tokens if t.strip()]
-            res.method, res.candidates = "short_row", []
+            res.method, res.candidates = RowMethod.SHORT_ROW, []
             for columns in combinations(range(width), len(kept)):
                 cells = [MISSING] * width
                 for column, text in zip(columns, kept):

@@ -7,10 +7,12 @@ simplified ones (only when the text contains any, because the converter is the s
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+
+import opencc
+from opencc import OpenCC
 
 # CJK Radicals Supplement code points seen in PDF text layers; NFKC does not fold these.
 _RADICALS = {
@@ -124,17 +126,13 @@ _PUNCT_TABLE = str.maketrans(
 
 
 @lru_cache(maxsize=1)
-def _t2s():
-    from opencc import OpenCC
-
+def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
 @lru_cache(maxsize=1)
 def _traditional_chars() -> frozenset[str]:
     """Characters the t2s converter changes: a cheap pre-check before the slow conversion."""
-    import opencc
-
     path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
     chars = set()
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -145,6 +143,7 @@ def _traditional_chars() -> frozenset[str]:
 
 
 def to_simplified(text: str) -> str:
+    """Traditional characters converted to simplified (only when the text has any)."""
     if not set(text) & _traditional_chars():
         return text
     return _t2s().convert(text)
@@ -157,14 +156,6 @@ def normalize(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text).translate(_RADICAL_TABLE).translate(_PUNCT_TABLE)
     return to_simplified(text).replace("\r\n", "\n").replace("\r", "\n")
-
-
-_WS = re.compile(r"\s+")
-
-
-def compact(text: str) -> str:
-    """Text without any whitespace: the form label patterns are matched against."""
-    return _WS.sub("", text)
 
 
 class Compacted:

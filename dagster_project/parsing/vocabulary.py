@@ -33,6 +33,8 @@ APPLICANT_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Row:
+    """One official row of 表三: key, label, the pattern its printed label matches, its numbering."""
+
     key: str
     label: str  # official wording
     pattern: str  # regex on compact text (no whitespace); numbering prefix handled separately
@@ -143,6 +145,8 @@ T4_RESULT_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Item:
+    """One official item of 表二 and the metrics (columns) it has."""
+
     key: str
     label: str
     pattern: str

@@ -27,7 +27,7 @@ _CHUNK_REPORTS = 400
 
 class Planned(NamedTuple):
     first: int  # index of the series' first report in the corpus
-    count: int
+    n_reports: int  # not `count`: that would shadow tuple.count
     start_year: int
     agency: Agency
     seed: int
@@ -51,7 +51,7 @@ def _chunks(n: int, seed: int) -> Iterator[list[Planned]]:
     size = 0
     for p in plan(n, seed):
         chunk.append(p)
-        size += p.count
+        size += p.n_reports
         if size >= _CHUNK_REPORTS:
             yield chunk
             chunk, size = [], 0
@@ -123,7 +123,7 @@ def write_chunk(task: tuple) -> list[tuple[str, str, str]]:
         rng = random.Random(p.seed)
         series = Series(rng, p.agency)
         layout = rng.choice(layouts)
-        for j in range(p.count):
+        for j in range(p.n_reports):
             year = p.start_year + j
             r = series.next_year(year)
             if j and rng.random() < 0.25:  # sites get redesigned now and then

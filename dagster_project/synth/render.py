@@ -7,6 +7,7 @@ layout writes that grid the way its real counterpart does (see raw/ and corpus/r
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from ..parsing.vocabulary import (
@@ -25,6 +26,7 @@ from .names import Agency
 from .tables import Report
 
 LAYOUTS = ("tabcell", "pipe", "tabrow", "crawler", "html")
+GridCell = str | tuple[str, int, int] | None  # see the module docstring
 
 _LABELS = {t: {r.key: r.label for r in rows} for t, rows in T3_ROWS.items()}
 _GROUP_OF = {r.key: r.group for rows in T3_ROWS.values() for r in rows}
@@ -65,7 +67,7 @@ def table2_grid(r: Report) -> list[list]:
         if _CLAUSE[item.key] != clause:
             clause = _CLAUSE[item.key]
             rows.append([(f"第二十条第{clause}项", 4, 1)])
-            head = ["信息内容"]
+            head: list[GridCell] = ["信息内容"]
             for m, span in zip(metrics, spans):
                 text = T2_METRIC_LABELS[m]
                 if r.template == "2021":
@@ -81,7 +83,7 @@ def table2_grid(r: Report) -> list[list]:
                 head.append(text if span == 1 else (text, span, 1))
             rows.append(head)
         written = r.t2w[item.key]
-        row = [item.label]
+        row: list[GridCell] = [item.label]
         for m, span in zip(metrics, spans):
             row.append(written[m] if span == 1 else (written[m], span, 1))
         rows.append(row)
@@ -200,7 +202,7 @@ def _crawler(rows: list[list], rng: random.Random, spaced: float) -> str:
         if spaced and rng.random() < spaced:
             # Some pages keep a space between number cells: "8 0 0 0 0 0 8".
             s = texts[0] if texts else ""
-            for a, b in zip(texts, texts[1:]):
+            for a, b in itertools.pairwise(texts):
                 s += (" " + b) if a.isdigit() and b.isdigit() else b
             out.append(s)
         else:
@@ -269,8 +271,10 @@ def prose(r: Report, agency: Agency, rng: random.Random) -> list[list[str]]:
     else:
         req += "全年未发生因政府信息公开引起的行政复议、行政诉讼。"
     overview = [
-        f"（一）主动公开。{y}年，通过政府门户网站、政务新媒体等渠道主动公开政府信息{pub}条，"
-        "围绕重点领域持续做好信息发布和政策解读。",
+        (
+            f"（一）主动公开。{y}年，通过政府门户网站、政务新媒体等渠道主动公开政府信息{pub}条，"
+            "围绕重点领域持续做好信息发布和政策解读。"
+        ),
         req,
         "（三）政府信息管理。严格落实保密审查制度，坚持“先审查、后公开”和“一事一审”原则，确保发布信息准确规范。",
         "（四）平台建设。持续优化政府信息公开专栏，及时更新机构职能、政策文件、公开指南等内容。",

@@ -136,8 +136,6 @@ class Report:
 
     def key_table3(self) -> dict[str, list[int | None]]:
         m = self.marks3
-        if not m:
-            return {k: self.t3[k] for k in self.t3rows}
         return {k: [None if m.get((k, c)) == "blank" else v for c, v in enumerate(self.t3[k])] for k in self.t3rows}
 
     def key_table4(self) -> list[int | None]:
@@ -171,8 +169,8 @@ class Series:
         n_new = int(rng.lognormvariate(self.mu, 0.9))
         new = split(rng, n_new, self.colw, self.colc, six)
         if self.prev_fwd is None or rng.random() < 0.03:
-            k = int(rng.lognormvariate(self.mu - 1.5, 0.8)) if rng.random() < 0.35 else 0
-            carried = split(rng, k, self.colw, self.colc, six)
+            n_carried = int(rng.lognormvariate(self.mu - 1.5, 0.8)) if rng.random() < 0.35 else 0
+            carried = split(rng, n_carried, self.colw, self.colc, six)
             if self.prev_fwd is not None and carried != self.prev_fwd[:6]:
                 r.notes.append(
                     f"{NOTE_CONTINUITY}: 上年结转 differs from the {r.year - 1} report's "
@@ -232,7 +230,7 @@ class Series:
             return 0
         return int(rng.lognormvariate(math.log(base), sigma))
 
-    def _change_text(self, v: int, style: str) -> str:
+    def _change_text(self, v: float, style: str) -> str:
         if v == 0:
             return "0"
         if style == "cn":
@@ -276,7 +274,7 @@ class Series:
                 if rng.random() < 0.45:
                     change = -min(change, prev)
             st[item] = prev + change
-            row = {"prev_year_items": prev, "change": change}
+            row: dict[str, int | float] = {"prev_year_items": prev, "change": change}
             if per_item:
                 row["decisions"] = self._count(prev * per_item, 1.2, 0.7 if not prev else 0.1)
             t2[item] = row
@@ -471,12 +469,12 @@ def _defect_lost_cell(r: Report, rng: random.Random) -> bool:
 def _defect_wu_zero(r: Report, rng: random.Random) -> bool:
     pick = rng.random()
     if pick < 0.4:
-        cells = [(i, m) for i, row in r.t2.items() for m, v in row.items() if v == 0]
+        cells = [(item, m) for item, row in r.t2.items() for m, v in row.items() if v == 0]
         if cells:
             if rng.random() < 0.5 and any(m == "change" for _, m in cells):
                 cells = [x for x in cells if x[1] == "change"]
-            for i, m in cells:
-                r.t2w[i][m] = "无"
+            for item, m in cells:
+                r.t2w[item][m] = "无"
             r.notes.append(f"defect:wu_zero: 表二 {len(cells)} zero cell(s) written 无 (key 0)")
             return True
     if pick < 0.8:

@@ -8,27 +8,23 @@ Bad input never raises: it comes back with ``readable=False`` and an issue sayin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
 from pathlib import Path
 
+from ..catalogue import IssueCode
+from ..issues import Issue
+from .document import Document, unreadable
+from .docx import read_docx
 from .encoding import decode
+from .html import html_to_text
+from .pdf import read_pdf
+
+REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".wps"})
 
 
-@dataclass(frozen=True)
-class ReaderIssue:
-    code: str
-    severity: str
-    message: str
-    place: str = ""
-
-
-@dataclass
-class Document:
-    text: str
-    file_format: str  # txt | md | html | pdf | docx | doc | unknown
-    encoding: str | None = None
-    issues: list[ReaderIssue] = field(default_factory=list)
-    readable: bool = True
+def is_report_name(name: str) -> bool:
+    """A file name taken as a report: a suffix of a format read here (or flagged), not hidden."""
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in REPORT_SUFFIXES
 
 
 def detect_format(data: bytes, suffix: str) -> str:
@@ -49,36 +45,26 @@ def detect_format(data: bytes, suffix: str) -> str:
     return "md" if suffix in (".md", ".markdown") else "txt"
 
 
-def unreadable(file_format: str, code: str, message: str) -> Document:
-    return Document("", file_format, None, [ReaderIssue(code, "error", message)], readable=False)
-
-
 def read_document(path: Path) -> Document:
+    """The text of a report file in the canonical layout, whatever its format (by content)."""
     data = Path(path).read_bytes()
     fmt = detect_format(data, Path(path).suffix.lower())
     if fmt == "pdf":
-        from .pdf import read_pdf
-
         return read_pdf(data)
     if fmt == "docx":
-        from .docx import read_docx
-
         return read_docx(data)
     if fmt == "doc":
-        return unreadable("doc", "doc_legacy_format", "legacy Word .doc file: convert it to .docx or PDF")
+        return unreadable("doc", IssueCode.DOC_LEGACY_FORMAT, "legacy Word .doc file: convert it to .docx or PDF")
     if fmt == "wps":
-        return unreadable("wps", "wps_unsupported", "WPS document: convert it to .docx or PDF")
+        return unreadable("wps", IssueCode.WPS_UNSUPPORTED, "WPS document: convert it to .docx or PDF")
     if fmt == "unknown":
-        return unreadable("unknown", "unsupported_format", "binary file of an unsupported format")
+        return unreadable("unknown", IssueCode.UNSUPPORTED_FORMAT, "binary file of an unsupported format")
     text, encoding, issues = decode(data)
     if fmt == "html":
-        from .html import html_to_text
-
         text = html_to_text(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    issues = [ReaderIssue(*i) for i in issues]
     if not text.strip():
         return Document(
-            "", fmt, encoding, issues + [ReaderIssue("empty_document", "error", "no text in the file")], readable=False
+            "", fmt, encoding, [*issues, Issue(IssueCode.EMPTY_DOCUMENT, "no text in the file")], readable=False
         )
     return Document(text, fmt, encoding, issues)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import io
 
-from . import Document, unreadable
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from ..catalogue import IssueCode
+from .document import Document, unreadable
 
 
 def read_docx(data: bytes) -> Document:
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+    """Paragraphs and tables of a .docx in body order (tables in the canonical layout)."""
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:
-        return unreadable("docx", "docx_unreadable", f"the Word file cannot be opened: {type(exc).__name__}")
+    except Exception as exc:  # noqa: BLE001 - any damage to the file: it is reported, never raised
+        return unreadable("docx", IssueCode.DOCX_UNREADABLE, f"the Word file cannot be opened: {type(exc).__name__}")
     parts: list[str] = []
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 
+from charset_normalizer import from_bytes
+
+from ..catalogue import IssueCode
+from ..issues import Issue
+
 _META = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
 
 
-def decode(data: bytes) -> tuple[str, str, list[tuple[str, str, str]]]:
+def decode(data: bytes) -> tuple[str, str, list[Issue]]:
     """(text, encoding, issues). Tries BOMs, strict UTF-8, a declared charset, GB18030, then
     charset-normalizer; undecodable bytes are replaced and reported, never raised."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -25,17 +30,15 @@ def decode(data: bytes) -> tuple[str, str, list[tuple[str, str, str]]]:
             return data.decode(enc), enc, []
         except (UnicodeDecodeError, LookupError):
             continue
-    from charset_normalizer import from_bytes
-
     best = from_bytes(data).best()
     if best is not None:
         return (
             str(best),
             best.encoding,
-            [("encoding_guessed", "warning", f"text decoded as {best.encoding} by statistical detection")],
+            [Issue(IssueCode.ENCODING_GUESSED, f"text decoded as {best.encoding} by statistical detection")],
         )
     return (
         data.decode("gb18030", errors="replace"),
         "gb18030",
-        [("encoding_undecodable", "warning", "some bytes could not be decoded and were replaced")],
+        [Issue(IssueCode.ENCODING_UNDECODABLE, "some bytes could not be decoded and were replaced")],
     )

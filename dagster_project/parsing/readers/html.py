@@ -75,6 +75,7 @@ def _walk(el, out: list[str]) -> None:
 
 
 def html_to_text(html: str) -> str:
+    """HTML → text: block elements as lines, each table row as a line of tab-ended cells, scripts dropped."""
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     try:
         root = lxml.html.fromstring(html)

@@ -11,7 +11,12 @@ from __future__ import annotations
 import io
 import re
 
-from . import Document, ReaderIssue, unreadable
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+from ..catalogue import IssueCode
+from ..issues import Issue
+from .document import Document, unreadable
 
 _FOOTER = re.compile(r"^[\s\-—–－·•]*(第\s*)?\d{1,3}(\s*页)?(\s*/\s*\d{1,3})?[\s\-—–－·•]*$")
 
@@ -45,16 +50,14 @@ def _page_blocks(page) -> list[tuple[float, str]]:
 
 
 def read_pdf(data: bytes) -> Document:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
+    """The text of a PDF's text layer; a scanned PDF is unreadable here (no OCR)."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PDFPasswordIncorrect, PDFEncryptionError):
-        return unreadable("pdf", "pdf_encrypted", "the PDF is encrypted and cannot be read")
-    except Exception as exc:
-        return unreadable("pdf", "pdf_unreadable", f"the PDF cannot be opened: {type(exc).__name__}")
-    issues: list[ReaderIssue] = []
+        return unreadable("pdf", IssueCode.PDF_ENCRYPTED, "the PDF is encrypted and cannot be read")
+    except Exception as exc:  # noqa: BLE001 - any damage to the file: it is reported, never raised
+        return unreadable("pdf", IssueCode.PDF_UNREADABLE, f"the PDF cannot be opened: {type(exc).__name__}")
+    issues: list[Issue] = []
     parts: list[str] = []
     with pdf:
         n_chars = 0
@@ -62,15 +65,16 @@ def read_pdf(data: bytes) -> Document:
             try:
                 n_chars += len(page.chars)
                 parts += [text for _, text in _page_blocks(page)]
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - one damaged page: reported, the rest is read
                 issues.append(
-                    ReaderIssue(
-                        "pdf_page_unreadable",
-                        "warning",
+                    Issue(
+                        IssueCode.PDF_PAGE_UNREADABLE,
                         f"page {number} could not be read: {type(exc).__name__}",
                         f"page {number}",
                     )
                 )
         if n_chars == 0:
-            return unreadable("pdf", "pdf_no_text_layer", "the PDF has no text layer (a scanned image); it needs OCR")
+            return unreadable(
+                "pdf", IssueCode.PDF_NO_TEXT_LAYER, "the PDF has no text layer (a scanned image); it needs OCR"
+            )
     return Document("\n".join(parts), "pdf", None, issues)

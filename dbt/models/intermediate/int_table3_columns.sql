@@ -1,14 +1,17 @@
 -- 表三 per report × applicant column: the flow rows and the strict sum of the outcome leaves.
 with cells as (
 
-    select * from {{ ref('stg_cells') }} where table_id = 'table3'
+    select * from {{ ref('stg_cells') }}
+    where table_id = 'table3'
 
 ),
 
 formats as (
 
-    select report_id, table3_format
-    from {{ ref('int_report_formats') }}
+    select
+        report_id,
+        table3_format
+    from {{ ref('stg_reports') }}
     where table3_format is not null
 
 ),

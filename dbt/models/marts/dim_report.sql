@@ -14,7 +14,11 @@ versions as (
 
 formats as (
 
-    select * from {{ ref('int_report_formats') }}
+    select
+        report_id,
+        table2_format,
+        table3_format
+    from {{ ref('stg_reports') }}
 
 ),
 

@@ -2,7 +2,8 @@
 -- that printed it, so 2019 and 2021 facts never share a key (the formats measure different things).
 with cells as (
 
-    select * from {{ ref('stg_cells') }} where table_id = 'table2'
+    select * from {{ ref('stg_cells') }}
+    where table_id = 'table2'
 
 ),
 
@@ -14,7 +15,11 @@ reports as (
 
 formats as (
 
-    select * from {{ ref('int_report_formats') }}
+    select
+        report_id,
+        table2_format,
+        table3_format
+    from {{ ref('stg_reports') }}
 
 ),
 

@@ -1,7 +1,8 @@
 -- 表三 三、本年度办理结果: one row per report × applicant column × outcome leaf, as printed.
 with cells as (
 
-    select * from {{ ref('stg_cells') }} where table_id = 'table3'
+    select * from {{ ref('stg_cells') }}
+    where table_id = 'table3'
 
 ),
 
@@ -13,7 +14,11 @@ reports as (
 
 formats as (
 
-    select * from {{ ref('int_report_formats') }}
+    select
+        report_id,
+        table2_format,
+        table3_format
+    from {{ ref('stg_reports') }}
 
 ),
 

@@ -1,4 +1,5 @@
--- One row per issue the parser recorded. The parser writes '' for "no place/identity".
+-- One row per issue the parser recorded. The parser writes '' for "no place/identity";
+-- table_id/row_key name the row an issue is about (null: the report, a table or a column).
 -- A 表二 row decided after parsing (staging decisions: the agency's neighbouring year, or the
 -- plausibility rules) trades its cells_ambiguous error for the decision's warning.
 with source as (
@@ -9,7 +10,13 @@ with source as (
 
 decided_rows as (
 
-    select distinct report_id, table_id, row_key, identity, code, message
+    select distinct
+        report_id,
+        table_id,
+        row_key,
+        identity,
+        code,
+        message
     from {{ source('staging', 'decisions') }}
 
 ),
@@ -23,6 +30,8 @@ parsed as (
         severity::varchar as severity,
         message::varchar as message,
         nullif(place, '')::varchar as place,
+        table_id::varchar as table_id,
+        row_key::varchar as row_key,
         nullif(identity, '')::varchar as identity,
         reported::double as reported,
         recomputed::double as recomputed,
@@ -37,8 +46,9 @@ still_open as (
     from parsed
     left join decided_rows
         on decided_rows.report_id = parsed.report_id
+        and decided_rows.table_id = parsed.table_id
+        and decided_rows.row_key = parsed.row_key
         and parsed.code = 'cells_ambiguous'
-        and parsed.place like decided_rows.table_id || '.' || decided_rows.row_key || ' %'
     where decided_rows.report_id is null
 
 )
@@ -48,13 +58,15 @@ select * from still_open
 union all
 
 select
-    report_id::varchar,
-    code::varchar,
-    'warning',
-    message::varchar,
-    (table_id || '.' || row_key)::varchar,
-    identity::varchar,
-    null::double,
-    null::double,
-    null::double
+    report_id::varchar as report_id,
+    code::varchar as code,
+    'warning' as severity,
+    message::varchar as message,
+    (table_id || '.' || row_key)::varchar as place,
+    table_id::varchar as table_id,
+    row_key::varchar as row_key,
+    identity::varchar as identity,
+    null::double as reported,
+    null::double as recomputed,
+    null::double as delta
 from decided_rows

@@ -28,6 +28,8 @@ renamed as (
         agency_evidence::varchar as agency_evidence,
         report_year::integer as report_year,
         template::varchar as template,
+        table2_variant::varchar as table2_format,
+        table3_variant::varchar as table3_format,
         is_hybrid::boolean as is_hybrid,
         parse_status::varchar as parse_status,
         quality_status::varchar as quality_status,

@@ -1,0 +1,213 @@
+"""The one catalogue of what the parser can say about a report: issue codes and row methods.
+
+Every issue a report gets carries an `IssueCode`; its severity, meaning (English and Chinese)
+and what a user should do come from `CATALOGUE`, which the dbt seed `dim_issue_code` mirrors
+(`scripts/write_issue_codes.py` writes the seed from here; a test checks that the two agree).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How much an issue matters."""
+
+    INFO = "info"  # how something was read; nothing to check
+    WARNING = "warning"  # read, but a person should look (broken identity, inferred value)
+    ERROR = "error"  # a value could not be read, or the report could not be parsed
+
+
+class IssueCode(StrEnum):
+    # reading the file
+    """Every kind of issue the parser records (grouped by what it is about)."""
+
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    DOC_LEGACY_FORMAT = "doc_legacy_format"
+    WPS_UNSUPPORTED = "wps_unsupported"
+    DOCX_UNREADABLE = "docx_unreadable"
+    PDF_ENCRYPTED = "pdf_encrypted"
+    PDF_UNREADABLE = "pdf_unreadable"
+    PDF_PAGE_UNREADABLE = "pdf_page_unreadable"
+    PDF_NO_TEXT_LAYER = "pdf_no_text_layer"
+    ENCODING_GUESSED = "encoding_guessed"
+    ENCODING_UNDECODABLE = "encoding_undecodable"
+    EMPTY_DOCUMENT = "empty_document"
+    UNREADABLE = "unreadable"
+    # guarding the parser
+    PARSER_CRASH = "parser_crash"
+    PARSE_TIMEOUT = "parse_timeout"
+    PARSE_OUT_OF_MEMORY = "parse_out_of_memory"
+    # the report as a whole
+    AGENCY_NOT_NAMED = "agency_not_named"
+    AGENCY_REGION_UNRESOLVED = "agency_region_unresolved"
+    YEAR_INFERRED = "year_inferred"
+    PRE2019_TEMPLATE = "pre2019_template"
+    TABLES_NOT_FOUND = "tables_not_found"
+    TABLE_NOT_FOUND = "table_not_found"
+    TEMPLATE_HYBRID = "template_hybrid"
+    # rows and cells
+    LABEL_FUZZY_MATCH = "label_fuzzy_match"
+    ROW_NOT_FOUND = "row_not_found"
+    ROW_UNREADABLE = "row_unreadable"
+    ROW_CUT_SHORT = "row_cut_short"
+    CELLS_AMBIGUOUS = "cells_ambiguous"
+    CELLS_DECIDED_ACROSS_YEARS = "cells_decided_across_years"
+    CELLS_CHOSEN_BY_PLAUSIBILITY = "cells_chosen_by_plausibility"
+    DIGITS_SPLIT = "digits_split"
+    DIGITS_REJOINED = "digits_rejoined"
+    VALUES_MATCHED_BY_ORDER = "values_matched_by_order"
+    CELL_RECONSTRUCTED = "cell_reconstructed"
+    CELL_RELOCATED = "cell_relocated"
+    BLANK_CELLS = "blank_cells"
+    TOTAL_NOT_FILLED = "total_not_filled"
+    # the numbers against each other
+    IDENTITY_BROKEN = "identity_broken"
+    NEGATIVE_COUNT = "negative_count"
+    NARRATIVE_TABLE_MISMATCH = "narrative_table_mismatch"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """What the catalogue says of one code."""
+
+    severity: Severity  # the severity an issue of this code has
+    meaning: str
+    meaning_zh: str
+    action: str
+    also: tuple[Severity, ...] = ()  # other severities it takes in stated cases
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        return (self.severity, *self.also)
+
+
+I, W, E = Severity.INFO, Severity.WARNING, Severity.ERROR
+C = IssueCode
+CONVERT = "convert the file to .docx or a text-layer PDF and put that in raw/"
+
+CATALOGUE: dict[IssueCode, CodeInfo] = {
+    C.UNSUPPORTED_FORMAT: CodeInfo(E, "binary file of a format no reader handles", "文件格式不受支持", CONVERT),
+    C.DOC_LEGACY_FORMAT: CodeInfo(E, "legacy Word .doc file", "旧版Word(.doc)文件", CONVERT),
+    C.WPS_UNSUPPORTED: CodeInfo(E, "WPS document", "WPS文档", CONVERT),
+    C.DOCX_UNREADABLE: CodeInfo(E, "the Word file cannot be opened", "Word文件无法打开", "check the file is whole"),
+    C.PDF_ENCRYPTED: CodeInfo(E, "the PDF is encrypted", "PDF已加密", "obtain an unencrypted copy"),
+    C.PDF_UNREADABLE: CodeInfo(E, "the PDF cannot be opened", "PDF无法打开", "check the file is whole"),
+    C.PDF_PAGE_UNREADABLE: CodeInfo(
+        W, "one page of the PDF could not be read", "PDF某页无法读取", "check the page's numbers by hand"
+    ),
+    C.PDF_NO_TEXT_LAYER: CodeInfo(E, "scanned PDF without a text layer", "扫描版PDF,无文本层", "OCR it first"),
+    C.ENCODING_GUESSED: CodeInfo(
+        W, "text encoding found by statistical detection", "文本编码由统计推断", "spot-check the text"
+    ),
+    C.ENCODING_UNDECODABLE: CodeInfo(
+        W, "some bytes could not be decoded and were replaced", "部分字节无法解码", "spot-check the text"
+    ),
+    C.EMPTY_DOCUMENT: CodeInfo(E, "the file holds no text", "文件无文本", "check the download"),
+    C.UNREADABLE: CodeInfo(E, "no text could be read from the file", "无法读取文本", "see the reader's issue"),
+    C.PARSER_CRASH: CodeInfo(E, "the parser failed on this file", "解析程序出错", "report it with the file"),
+    C.PARSE_TIMEOUT: CodeInfo(E, "parsing took longer than its budget", "解析超时", "raise OGI_DOC_TIMEOUT_S"),
+    C.PARSE_OUT_OF_MEMORY: CodeInfo(
+        E, "parsing exceeded the worker's memory limit", "解析超出内存限制", "raise OGI_WORKER_MEMORY_MB"
+    ),
+    C.AGENCY_NOT_NAMED: CodeInfo(W, "the report never names its agency", "报告未写明机关名称", "check the title"),
+    C.AGENCY_REGION_UNRESOLVED: CodeInfo(
+        W, "the agency could not be placed in the administrative divisions", "机关无法对应行政区划", "check the name"
+    ),
+    C.YEAR_INFERRED: CodeInfo(
+        I,
+        "no title year; the year was inferred from the text (warning: not found at all)",
+        "年度由正文推断",
+        "check the year",
+        also=(W,),
+    ),
+    C.PRE2019_TEMPLATE: CodeInfo(
+        W, "pre-2019 report: its statistics do not follow the 2019+ tables", "2019年前格式", "none: not staged"
+    ),
+    C.TABLES_NOT_FOUND: CodeInfo(E, "no statistics table could be located", "未找到统计表", "check the file"),
+    C.TABLE_NOT_FOUND: CodeInfo(E, "one of 表二/表三/表四 could not be located", "未找到某张统计表", "check it"),
+    C.TEMPLATE_HYBRID: CodeInfo(
+        I, "2021-format report using the 2019 single 其他处理 row", "2021格式沿用2019其他处理行", "none"
+    ),
+    C.LABEL_FUZZY_MATCH: CodeInfo(
+        I, "a printed row label matched the official wording approximately", "行标签近似匹配", "none"
+    ),
+    C.ROW_NOT_FOUND: CodeInfo(W, "a table row is not in the report", "未找到某行", "check the table"),
+    C.ROW_UNREADABLE: CodeInfo(E, "no reading fits a row's printed numbers", "某行数字无法读取", "read it by hand"),
+    C.ROW_CUT_SHORT: CodeInfo(
+        W,
+        "a row prints fewer cells than its columns (error: the cells are left blank)",
+        "某行单元格缺失",
+        "check the row",
+        also=(E,),
+    ),
+    C.CELLS_AMBIGUOUS: CodeInfo(
+        E,
+        "the printed digits allow several readings; the open cells are left blank",
+        "数字粘连,有多种读法",
+        "read the row in the source; the candidates are listed",
+    ),
+    C.CELLS_DECIDED_ACROSS_YEARS: CodeInfo(
+        W,
+        "a glued 表二 row decided by the agency's neighbouring year (X-2/X-3)",
+        "由相邻年度报告确定",
+        "none; decided_by says which identity",
+    ),
+    C.CELLS_CHOSEN_BY_PLAUSIBILITY: CodeInfo(
+        W,
+        "a glued 表二 row chosen by the stated plausibility rules",
+        "按合理性规则选定",
+        "filter decided_by <> 'plausibility' for identity-decided numbers only",
+    ),
+    C.DIGITS_SPLIT: CodeInfo(I, "rows printed without cell separators were split", "无分隔数字已拆分", "none"),
+    C.DIGITS_REJOINED: CodeInfo(
+        W,
+        "a number printed in two pieces was rejoined (only that reading meets the row sum)",
+        "拆开的数字已合并",
+        "check the row",
+    ),
+    C.VALUES_MATCHED_BY_ORDER: CodeInfo(
+        W, "a row's numbers printed apart from its label were matched by order", "数字与标签按顺序匹配", "check the row"
+    ),
+    C.CELL_RECONSTRUCTED: CodeInfo(
+        W,
+        "a cell the report lost was reconstructed from the identities",
+        "由恒等式补出缺失单元格",
+        "is_reconstructed marks the cell",
+    ),
+    C.CELL_RELOCATED: CodeInfo(
+        W, "a 表三 total lifted onto its own line was put back", "孤立的合计数已归位", "check the row"
+    ),
+    C.BLANK_CELLS: CodeInfo(I, "cells of 表三/表四 are blank (kept as null, not 0)", "空白单元格", "none"),
+    C.TOTAL_NOT_FILLED: CodeInfo(
+        W, "a total cell is blank while its components are not", "合计栏为空", "check the source"
+    ),
+    C.IDENTITY_BROKEN: CodeInfo(
+        W,
+        "an accounting identity fails on the numbers as printed",
+        "统计表恒等式不成立",
+        "compare with the source: a source error is kept as printed",
+    ),
+    C.NEGATIVE_COUNT: CodeInfo(E, "a count is negative", "计数为负", "check the source"),
+    C.NARRATIVE_TABLE_MISMATCH: CodeInfo(
+        W, "the report's text states a number its 表三 contradicts (X-5)", "正文与表格数字不符", "check both"
+    ),
+}
+
+
+class RowMethod(StrEnum):
+    """How a table row's cells were read."""
+
+    MISSING = "missing"  # the row's label is not in the report
+    EMPTY = "empty"  # the label, and nothing after it
+    POSITIONAL = "positional"  # one printed cell per column
+    TRIMMED = "trimmed"  # the same, after dropping structural blanks at the ends
+    SPLIT = "split"  # glued digit runs cut into cells
+    MISSING_CELL = "missing_cell"  # one cell lost; the row sum solves it
+    REJOINED = "rejoined"  # one number printed in two pieces, joined back
+    BY_ORDER = "by_order"  # numbers printed apart from the label, matched by order
+    SHORT_ROW = "short_row"  # fewer cells than columns, columns not printed
+    UNRESOLVED = "unresolved"  # several readings left
+    UNREADABLE = "unreadable"  # no reading fits
+    DECIDED = "decided"  # an open row decided later, across years or by plausibility

@@ -1,0 +1,224 @@
+"""The issues a parsed report's tables raise: how each row was read, the identities on the
+numbers as printed, and the report's own prose against its 表三."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import vocabulary as V
+from .catalogue import IssueCode, RowMethod, Severity
+from .identities import Check, table3_checks, table4_checks
+from .issues import Issue, format_values, row_issue
+from .narrative import statements
+from .tables import RowResult, TableResult
+from .text import Compacted
+
+Tables = dict[str, TableResult | None]
+
+
+def _values(cells) -> list[float | None]:
+    return [c.value for c in cells]
+
+
+def _options(row: RowResult) -> str:
+    return "; ".join(format_values(_values(cand)) for cand in row.candidates[:8])
+
+
+def _candidates(row: RowResult) -> tuple[tuple[float | None, ...], ...]:
+    return tuple(tuple(_values(cand)) for cand in row.candidates)
+
+
+def _ambiguous(name: str, key: str, row: RowResult) -> Issue:
+    return row_issue(
+        IssueCode.CELLS_AMBIGUOUS,
+        name,
+        key,
+        f"{name} row {key}: the printed digits allow several readings; cells they all agree "
+        f"on are kept, the others left blank: {_options(row)}",
+        row.place,
+        candidates=_candidates(row),
+    )
+
+
+def _cut_short(name: str, key: str, row: RowResult) -> Issue:
+    printed = [c.value for c in row.candidates[0] if c.value_class != "missing"]
+    placed = any(c.value_class != "missing" for c in row.cells)
+    outcome = f"read from the row's edges as {format_values(_values(row.cells))}" if placed else "they are left blank"
+    return row_issue(
+        IssueCode.ROW_CUT_SHORT,
+        name,
+        key,
+        f"{name} row {key} prints {len(printed)} of its {len(row.cells)} cells "
+        f"{format_values(printed)} and not which columns they fill; {outcome} (placements: {_options(row)})",
+        row.place,
+        candidates=_candidates(row),
+        severity=Severity.WARNING if placed else Severity.ERROR,
+    )
+
+
+def _simple(code: IssueCode, text: str) -> Callable[[str, str, RowResult], Issue]:
+    """An issue whose message only names the row: `text` completes "{table} row {key}…"."""
+    return lambda name, key, row: row_issue(code, name, key, f"{name} row {key}{text}", row.place)
+
+
+# What each way of reading a row says about it (methods not listed say nothing).
+_BY_METHOD: dict[RowMethod, Callable[[str, str, RowResult], Issue]] = {
+    RowMethod.MISSING: _simple(IssueCode.ROW_NOT_FOUND, " is not in the report"),
+    RowMethod.UNRESOLVED: _ambiguous,
+    RowMethod.UNREADABLE: _simple(IssueCode.ROW_UNREADABLE, ": no reading fits the row"),
+    RowMethod.BY_ORDER: _simple(
+        IssueCode.VALUES_MATCHED_BY_ORDER,
+        ": its numbers are printed apart from its label; they were matched by order and every identity of "
+        "the table holds with them",
+    ),
+    RowMethod.REJOINED: _simple(
+        IssueCode.DIGITS_REJOINED,
+        " prints one piece more than its cells; two adjacent digit pieces were read as one number because "
+        "only that reading meets the row sum",
+    ),
+    RowMethod.SHORT_ROW: _cut_short,
+}
+
+
+def row_issues(tables: Tables) -> list[Issue]:
+    """One issue per row that was read approximately, left open, or not found; one summary
+    issue for the rows whose glued digits the identities split."""
+    issues: list[Issue] = []
+    split_rows = []
+    for name, table in tables.items():
+        for key, row in table.rows.items() if table else ():
+            if row.fuzzy_score is not None:
+                issues.append(
+                    row_issue(
+                        IssueCode.LABEL_FUZZY_MATCH,
+                        name,
+                        key,
+                        f"{name} row {key}: printed label “{row.label}” matched the official wording "
+                        f"approximately (score {row.fuzzy_score:g} ≥ threshold)",
+                        row.place,
+                    )
+                )
+            if row.method in _BY_METHOD:
+                issues.append(_BY_METHOD[row.method](name, key, row))
+            elif row.method == RowMethod.SPLIT:
+                split_rows.append(f"{name}.{key}")
+            if any(c.reconstructed for c in row.cells):
+                issues.append(
+                    row_issue(
+                        IssueCode.CELL_RECONSTRUCTED,
+                        name,
+                        key,
+                        f"{name} row {key} prints one cell fewer than the format; the identities "
+                        f"determine the row uniquely as {format_values(_values(row.cells))} (the cell marked "
+                        "reconstructed is the first position that fits; the printed numbers are kept)",
+                        row.place,
+                    )
+                )
+    if split_rows:
+        issues.append(
+            Issue(
+                IssueCode.DIGITS_SPLIT,
+                f"{len(split_rows)} rows printed without cell separators were split using the identities",
+                ", ".join(split_rows[:6]) + (" …" if len(split_rows) > 6 else ""),
+            )
+        )
+    return issues
+
+
+def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
+    """The hard identities of 表三/表四 on the numbers as printed, plus negative counts and
+    blank totals; nothing is corrected."""
+    t2, t3, t4 = tables["table2"], tables["table3"], tables["table4"]
+    checks: list[Check] = []
+    issues: list[Issue] = []
+    if t3 and t3.variant:
+        grid = {k: _values(r.cells) for k, r in t3.rows.items() if r.method != RowMethod.MISSING}
+        checks += table3_checks(grid, t3.variant)
+    if t4:
+        checks += table4_checks({k: _values(r.cells) for k, r in t4.rows.items()})
+    for check in checks:
+        if check.holds is False:
+            issues.append(
+                Issue(
+                    IssueCode.IDENTITY_BROKEN,
+                    f"{check.identity} fails at {check.place}: printed {check.reported:g}, "
+                    f"components sum to {check.recomputed:g} (published numbers kept as printed)",
+                    check.place,
+                    table_id=check.table_id,
+                    row_key=check.row_key,
+                    identity=check.identity,
+                    reported=check.reported,
+                    recomputed=check.recomputed,
+                    delta=check.delta,
+                )
+            )
+    if t2 and t2.variant:
+        metrics = {i.key: i.metrics for i in V.T2_ITEMS[t2.variant]}
+        for key, row in t2.rows.items():
+            if any(
+                c.value is not None and c.value < 0 and m not in V.T2_SIGNED_METRICS
+                for m, c in zip(metrics[key], row.cells, strict=False)
+            ):
+                issues.append(row_issue(IssueCode.NEGATIVE_COUNT, "table2", key, f"table2 {key} has a negative count"))
+    for name, table in (("table3", t3), ("table4", t4)):
+        for key, row in table.rows.items() if table else ():
+            values = _values(row.cells)
+            if any(v is not None and v < 0 for v in values):
+                issues.append(row_issue(IssueCode.NEGATIVE_COUNT, name, key, f"{name} {key} has a negative count"))
+            if values[-1] is None and row.cells[-1].value_class == "blank" and any(v for v in values[:-1]):
+                issues.append(
+                    Issue(
+                        IssueCode.TOTAL_NOT_FILLED,
+                        f"{name} {key}: total cell blank while components are non-zero",
+                        f"{name}.{key}.total",
+                        table_id=name,
+                        row_key=key,
+                    )
+                )
+    blanks = sum(c.value_class == "blank" for t in (t3, t4) if t for r in t.rows.values() for c in r.cells)
+    if blanks:
+        issues.append(
+            Issue(
+                IssueCode.BLANK_CELLS,
+                f"{blanks} cells of 表三/表四 are blank (kept as null, not 0); identities over them are not assessable",
+            )
+        )
+    return checks, issues
+
+
+def check_narrative(t2: TableResult | None, t3: TableResult, doc: Compacted) -> list[Issue]:
+    """Direct prose statements (X-5) vs 表三's total column (not the tables' own text)."""
+    if not t3.variant:
+        return []
+    prose = doc.text[: doc.origin(t2.start if t2 else t3.start)]
+    total = {k: r.cells[6].value for k, r in t3.rows.items()}
+
+    def plus(a: str, b: str) -> float | None:
+        x, y = total.get(a), total.get(b)
+        return None if x is None or y is None else x + y
+
+    leaves = V.T3_OUTCOME_LEAVES[t3.variant]
+    groups = {g: [total.get(k) for k in leaves if k.startswith(g)] for g in ("withheld", "unable", "rejected")}
+    expected: dict[str, list[float | None]] = {
+        "received": [total.get("new_received"), plus("new_received", "carried_over")],
+        "granted": [total.get("granted")],
+        "partially_granted": [total.get("partially_granted")],
+        "granted_or_partial": [plus("granted", "partially_granted")],
+        **{g: [None if None in vals else sum(v or 0.0 for v in vals)] for g, vals in groups.items()},
+    }
+    issues = []
+    for st in statements(prose):
+        table_values = [v for v in expected[st.topic] if v is not None]
+        if table_values and st.number not in table_values:
+            issues.append(
+                Issue(
+                    IssueCode.NARRATIVE_TABLE_MISMATCH,
+                    f"the text says “{st.quote}” ({st.number}) but 表三 gives {table_values[0]:g}",
+                    f"text line {st.line}",
+                    identity="X-5",
+                    reported=float(table_values[0]),
+                    recomputed=float(st.number),
+                    delta=float(table_values[0] - st.number),
+                )
+            )
+    return issues

@@ -1,0 +1,194 @@
+"""The steps of a refresh as plain functions over a `Store`; each returns what it did.
+
+The Dagster assets call these (one each) and turn the results into materialization metadata;
+`ogi refresh` reads the results back through `RefreshSummary`. Every step expects the
+caller to hold the refresh lock for the whole run (`locking.refresh_lock`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ..parsing.series import DECISIONS, decide_staged
+from .batches import BatchResult, batches, print_progress, run_batches
+from .inventory import Changes, compare, take_inventory
+from .plan import fingerprint, plan, published_fingerprint
+from .publish import publish
+from .store import DBT_PROJECT_DIR, Store
+from .testhooks import pause_point
+
+Log = Callable[[str], object]
+BATCH_SIZE = int(os.environ.get("OGI_BATCH_SIZE", "500"))
+
+
+@dataclass
+class InventoryResult:
+    """What the inventory step found."""
+
+    files: int
+    bytes: int
+    changes: Changes  # against what the published warehouse was built from
+
+
+def inventory_raw(store: Store, log: Log) -> InventoryResult:
+    """Inventory raw/ by content hash (reusing unchanged files' hashes) and save it. Changes
+    are counted against the published warehouse's inventory, so a refresh that failed or was
+    killed does not hide them from the next one."""
+    previous = store.read_inventory()
+    inventory = take_inventory(store.raw_dir, previous)
+    baseline = None
+    if store.published_db.exists():
+        published = store.read_inventory(published=True)
+        baseline = previous if published is None else published
+    changes = compare(baseline, inventory)
+    store.write_inventory(inventory)
+    log(f"{inventory.height} report files under {store.raw_dir}: {changes.as_dict()}")
+    return InventoryResult(inventory.height, int(inventory["byte_size"].sum() or 0), changes)
+
+
+@dataclass
+class StagingResult:
+    """What the staging step parsed, reused and decided."""
+
+    parsed: int = 0  # reports parsed in this run
+    reused: int = 0
+    dropped_parts: int = 0
+    pruned_parts: int = 0
+    cells: int = 0
+    issues: int = 0
+    decisions: int = 0  # 表二 cells decided across years / by plausibility (all staged reports)
+    statuses: dict[str, int] = field(default_factory=dict)  # parsed | flagged | failed → reports
+    quality: dict[str, int] = field(default_factory=dict)  # consistent | … → reports
+
+
+def stage_reports(store: Store, log: Log, show_progress: bool = False) -> StagingResult:
+    """Parse the reports whose content is not staged yet (in parallel batches), keep the rest,
+    and decide the open 表二 rows across every staged report."""
+    inventory = store.read_inventory()
+    if inventory is None:
+        raise RuntimeError(f"no inventory at {store.inventory_file}: run the inventory step first")
+    todo = plan(inventory, store)
+    log(
+        f"{len(todo.to_parse)} reports to parse, {todo.reused} reused, {todo.dropped_parts} stale parts dropped, "
+        f"{todo.pruned_parts} pruned of removed reports"
+    )
+    last_logged = [0.0]
+
+    def progress(done: int, total: int, elapsed: float) -> None:
+        if show_progress:
+            print_progress(done, total, elapsed)
+        if done == total or done / total >= last_logged[0] + 0.1:
+            last_logged[0] = done / total
+            log(f"parsed {done}/{total} reports in {elapsed:.1f} s")
+        pause_point("parse", store)  # the first batch is staged, the others may be running
+
+    jobs = list(batches(todo.to_parse, BATCH_SIZE, f"b{time.time_ns()}"))
+    results = run_batches(jobs, store, progress=progress)
+    result = StagingResult(
+        parsed=sum(r.n_reports for r in results),
+        reused=todo.reused,
+        dropped_parts=todo.dropped_parts,
+        pruned_parts=todo.pruned_parts,
+        cells=sum(r.n_cells for r in results),
+        issues=sum(r.n_issues for r in results),
+        statuses=_add_statuses(results),
+        quality=_quality_counts(store, [r.batch_id for r in results]),
+    )
+    # decisions span batches (an agency's years): redo them whenever the parts change
+    if results or todo.dropped_parts or todo.pruned_parts or not store.decisions_file.exists():
+        result.decisions = write_decisions(store)
+        log(f"{result.decisions} 表二 cells decided by the agencies' neighbouring years")
+    return result
+
+
+def write_decisions(store: Store) -> int:
+    """Decide over every staged part and rewrite the decisions table, which dbt lays over the
+    staged cells and issues. Returns the number of decided cells."""
+    if store.parts("reports"):
+        decided = decide_staged(store.scan("reports"), store.scan("cells"), store.scan("issues"))
+    else:
+        decided = pl.DataFrame(schema=DECISIONS)
+    store.write_decisions(decided)
+    return decided.height
+
+
+def _add_statuses(results: list[BatchResult]) -> dict[str, int]:
+    statuses: dict[str, int] = {}
+    for r in results:
+        for k, v in r.statuses.items():
+            statuses[k] = statuses.get(k, 0) + v
+    return statuses
+
+
+def _quality_counts(store: Store, batch_ids: list[str]) -> dict[str, int]:
+    """consistent / inconsistent / not_assessable among the reports parsed in this run."""
+    parts = [store.part("reports", store.part_name(b)) for b in batch_ids]
+    parts = [p for p in parts if p.exists()]
+    if not parts:
+        return {}
+    counts = pl.concat([pl.read_parquet(p, columns=["quality_status"]) for p in parts]).group_by("quality_status").len()
+    return {str(k): int(v) for k, v in zip(counts["quality_status"], counts["len"], strict=True)}
+
+
+def current_fingerprint(store: Store) -> str:
+    """The fingerprint of the current inventory, parser version and dbt project."""
+    inventory = store.read_inventory()
+    if inventory is None:
+        raise RuntimeError(f"no inventory at {store.inventory_file}")
+    return fingerprint(inventory, DBT_PROJECT_DIR)
+
+
+def prepare_build(store: Store, log: Log) -> bool:
+    """Make room for a new build and stamp what it is built from; False (and nothing to do)
+    when the published warehouse was built from the same contents, parser and dbt project."""
+    current = current_fingerprint(store)
+    if current == published_fingerprint(store.published_db):
+        log("the published warehouse is up to date: nothing to build")
+        return False
+    store.build_db.parent.mkdir(parents=True, exist_ok=True)
+    for stale in store.build_leftovers():
+        stale.unlink(missing_ok=True)
+    store.build_fingerprint.write_text(current, encoding="ascii")
+    return True
+
+
+@dataclass
+class PublishResult:
+    """What the publish step published."""
+
+    reports: int
+    path: str
+
+
+def publish_build(store: Store, log: Log) -> PublishResult:
+    """Publish the build dbt just made (stamped with the fingerprint it was built from)."""
+    stamp = store.build_fingerprint
+    # the fingerprint of what dbt built from, not of raw/ as it may be now
+    built_from = stamp.read_text(encoding="ascii") if stamp.exists() else current_fingerprint(store)
+    n = publish(store, built_from)
+    log(f"published {store.published_db}")
+    return PublishResult(n, str(store.published_db))
+
+
+@dataclass
+class RefreshSummary:
+    """What one refresh run did, step by step (None: the step did not run or did not finish)."""
+
+    inventory: InventoryResult | None = None
+    staging: StagingResult | None = None
+    published: PublishResult | None = None
+
+    @classmethod
+    def from_steps(cls, steps: dict[str, dict]) -> RefreshSummary:
+        """Rebuild from each step's result as a dict (`asdict`), keyed inventory/staging/published."""
+        inv, staging, published = steps.get("inventory"), steps.get("staging"), steps.get("published")
+        return cls(
+            InventoryResult(**{**inv, "changes": Changes(**inv["changes"])}) if inv else None,
+            StagingResult(**staging) if staging else None,
+            PublishResult(**published) if published else None,
+        )

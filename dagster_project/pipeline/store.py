@@ -1,0 +1,221 @@
+"""The warehouse directory: every path the pipeline uses, and the protocol of its files.
+
+One `Store` owns the layout; nothing else builds a path under raw/ or warehouse/.
+
+    raw/                                  the report files (OGI_RAW_DIR)
+    warehouse/                            (OGI_WAREHOUSE_DIR)
+      ogi.duckdb                          the published warehouse: readers open it read-only
+      build/ogi.duckdb (+ .fingerprint)   the build dbt writes; renamed over ogi.duckdb to publish
+      dbt_target/                         dbt's target folder (kept: partial parsing)
+      docs/ogi.duckdb, docs/target/       the copy `ogi docs` documents, and the docs
+      staging/                            (OGI_STAGING_DIR) the parsers' Parquet, dbt's sources
+        inventory/inventory.parquet       raw/ by content hash; published.parquet: what was published
+        <table>/part-<batch>.parquet      one part per parsed batch (reports, cells, issues)
+        decisions/decisions.parquet       表二 cells decided across years, rewritten whole
+      .refresh.lock, .refresh.children    one refresh at a time; the subprocesses of the one running
+
+A batch's parts are written each atomically (temporary file, then rename), `reports` last: the
+`reports` part is the batch's commit record, and parts without one are debris of a killed batch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ..parsing.schema import TABLES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+DB_FILE_NAME = "ogi.duckdb"  # the same name for build and published file: dbt names its database after it
+COMMIT_ORDER = ("cells", "issues", "reports")  # `reports` last: it commits the batch
+
+
+def _env_path(var: str, default: Path) -> Path:
+    return Path(os.environ.get(var) or default).resolve()
+
+
+def _atomic_parquet(df: pl.DataFrame, path: Path) -> None:
+    """Write `path` so that no reader ever sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.write_parquet(tmp)
+    tmp.replace(path)
+
+
+@dataclass(frozen=True)
+class Store:
+    """The files of one warehouse: raw/, the warehouse folder and its staging folder."""
+
+    raw_dir: Path
+    warehouse_dir: Path
+    staging_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Store:
+        """The store the environment names (OGI_RAW_DIR, OGI_WAREHOUSE_DIR, OGI_STAGING_DIR),
+        defaulting to raw/ and warehouse/ of this repository."""
+        warehouse = _env_path("OGI_WAREHOUSE_DIR", REPO_ROOT / "warehouse")
+        return cls(
+            _env_path("OGI_RAW_DIR", REPO_ROOT / "raw"),
+            warehouse,
+            _env_path("OGI_STAGING_DIR", warehouse / "staging"),
+        )
+
+    # -- the warehouse files --------------------------------------------------------------------
+    @property
+    def published_db(self) -> Path:
+        """Readers open this file read-only; the publish step replaces it atomically."""
+        return self.warehouse_dir / DB_FILE_NAME
+
+    @property
+    def build_db(self) -> Path:
+        """dbt writes here; readers never open it."""
+        return self.warehouse_dir / "build" / DB_FILE_NAME
+
+    @property
+    def build_fingerprint(self) -> Path:
+        """The fingerprint of what the build file is being built from (read when publishing)."""
+        return self.build_db.with_suffix(".fingerprint")
+
+    def build_leftovers(self) -> list[Path]:
+        """What a killed build leaves behind: the file, its write-ahead log, its stamp."""
+        return [self.build_db, self.build_db.with_suffix(".duckdb.wal"), self.build_fingerprint]
+
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder for this warehouse, kept between refreshes: dbt re-parses only what
+        changed (partial parsing), and runs do not pile up folders under dbt/target/."""
+        return self.warehouse_dir / "dbt_target"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.warehouse_dir / ".refresh.lock"
+
+    @property
+    def children_file(self) -> Path:
+        return self.warehouse_dir / ".refresh.children"
+
+    @property
+    def docs_db(self) -> Path:
+        """A copy of the published warehouse for `dbt docs generate` (which opens it read-write)."""
+        return self.warehouse_dir / "docs" / DB_FILE_NAME
+
+    @property
+    def docs_target(self) -> Path:
+        """Where `ogi docs` writes dbt's docs (static_index.html)."""
+        return self.docs_db.parent / "target"
+
+    def pause_marker(self, phase: str) -> Path:
+        return self.warehouse_dir / f".paused-{phase}"
+
+    # -- the inventory --------------------------------------------------------------------------
+    @property
+    def inventory_file(self) -> Path:
+        return self.staging_dir / "inventory" / "inventory.parquet"
+
+    @property
+    def published_inventory_file(self) -> Path:
+        """The inventory the published warehouse was built from (written when publishing)."""
+        return self.inventory_file.with_name("published.parquet")
+
+    def read_inventory(self, published: bool = False) -> pl.DataFrame | None:
+        path = self.published_inventory_file if published else self.inventory_file
+        return pl.read_parquet(path) if path.exists() else None
+
+    def write_inventory(self, inventory: pl.DataFrame) -> None:
+        _atomic_parquet(inventory, self.inventory_file)
+
+    def mark_inventory_published(self) -> None:
+        """Record the current inventory as the one the published warehouse was built from."""
+        if self.inventory_file.exists():
+            _atomic_parquet(pl.read_parquet(self.inventory_file), self.published_inventory_file)
+
+    # -- staging parts --------------------------------------------------------------------------
+    def table_dir(self, table: str) -> Path:
+        return self.staging_dir / table
+
+    def part(self, table: str, batch_file: str) -> Path:
+        return self.table_dir(table) / batch_file
+
+    @staticmethod
+    def part_name(batch_id: str) -> str:
+        return f"part-{batch_id}.parquet"
+
+    def parts(self, table: str) -> list[Path]:
+        """The committed and uncommitted parts of one staging table, in name order."""
+        folder = self.table_dir(table)
+        return sorted(folder.glob("part-*.parquet")) if folder.exists() else []
+
+    def part_glob(self, table: str) -> Path:
+        return self.table_dir(table) / "part-*.parquet"
+
+    def write_part(self, tables: dict[str, pl.DataFrame], batch_id: str) -> None:
+        """Write one batch's part of every staging table, `reports` last (the commit record)."""
+        for name in COMMIT_ORDER:
+            _atomic_parquet(tables[name], self.part(name, self.part_name(batch_id)))
+
+    def sweep_temporaries(self) -> int:
+        """Remove what writes killed mid-way left (temporary part files); returns how many."""
+        leftovers = list(self.staging_dir.glob("*/.*.tmp")) if self.staging_dir.exists() else []
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        return len(leftovers)
+
+    def drop_uncommitted(self) -> int:
+        """Delete cells/issues parts of batches that never wrote their `reports` part."""
+        committed = {p.name for p in self.parts("reports")}
+        dropped = 0
+        for table in COMMIT_ORDER[:-1]:
+            for part in self.parts(table):
+                if part.name not in committed:
+                    part.unlink()
+                    dropped += 1
+        return dropped
+
+    def drop_batch(self, batch_file: str) -> None:
+        for table in TABLES:
+            self.part(table, batch_file).unlink(missing_ok=True)
+
+    def prune_batch(self, batch_file: str, keep: Iterable[str]) -> None:
+        """Rewrite a batch's parts with only the reports whose content hash is in `keep`
+        (part by part, `reports` last: a prune killed half-way is simply done again)."""
+        reports = pl.read_parquet(self.part("reports", batch_file)).filter(pl.col("content_hash").is_in(list(keep)))
+        ids = reports["report_id"].to_list()
+        for table in COMMIT_ORDER:
+            path = self.part(table, batch_file)
+            if path.exists():
+                df = reports if table == "reports" else pl.read_parquet(path).filter(pl.col("report_id").is_in(ids))
+                _atomic_parquet(df, path)
+
+    def scan(self, table: str) -> pl.LazyFrame:
+        """All committed rows of one staging table, lazily."""
+        return pl.scan_parquet(self.part_glob(table))
+
+    # -- cross-year decisions -------------------------------------------------------------------
+    @property
+    def decisions_file(self) -> Path:
+        return self.staging_dir / "decisions" / "decisions.parquet"
+
+    def write_decisions(self, decisions: pl.DataFrame) -> None:
+        _atomic_parquet(decisions, self.decisions_file)
+
+    # -- what dbt reads -------------------------------------------------------------------------
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for a dbt invocation: where to build and where each staging table's parts
+        are (globs, quoted for a SQL string literal: dbt pastes them into `read_parquet('…')`)."""
+
+        def literal(path: Path) -> str:
+            return str(path).replace("'", "''")
+
+        return {
+            "OGI_BUILD_DB": str(self.build_db),
+            "OGI_STAGING_DIR": literal(self.staging_dir),
+            **{f"OGI_PARTS_{t.upper()}": literal(self.part_glob(t)) for t in TABLES},
+            "OGI_PARTS_DECISIONS": literal(self.decisions_file),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }

@@ -1,0 +1,58 @@
+"""The warehouse as a Dagster resource: its store, and its refresh lock held for the whole run.
+
+With the in-process executor of the refresh job, a run initializes its resources once, so a
+run started from the UI, the schedule, the sensor or `ogi refresh` holds the lock from its
+first step to its last: a second run of the same warehouse waits at its start.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+
+from .pipeline.locking import record_child, refresh_lock
+from .pipeline.store import Store
+from .pipeline.testhooks import pause_point
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """raw/ and warehouse/ as the environment names them (OGI_RAW_DIR, OGI_WAREHOUSE_DIR)."""
+
+    @property
+    def store(self) -> Store:
+        return Store.from_env()
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Generator[WarehouseResource, None, None]:
+        log = context.log.info if context.log else print
+        with refresh_lock(self.store, log):
+            yield self
+
+    @contextmanager
+    def dbt_environment(self) -> Iterator[None]:
+        """Export where dbt builds and reads staging (the store's `dbt_env`) for the dbt
+        process started inside; this process's own environment is restored after."""
+        values = self.store.dbt_env()
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    def stream_build(self, invocation: DbtCliInvocation) -> Iterator:
+        """dbt's events, with its process recorded as a child of this refresh (ended by the
+        next refresh if this one dies first)."""
+        record_child(self.store, invocation.process.pid)
+        for i, event in enumerate(invocation.stream()):
+            yield event
+            if i == 0:
+                pause_point("dbt", self.store)  # test hook: the build is running
