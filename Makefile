@@ -9,13 +9,15 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test test-slow manifest dev docs accuracy bench clean help
+.PHONY: run test test-slow lint format manifest dev docs accuracy bench clean help
 
 help:
 	@echo "make run        build warehouse/ogi.duckdb from raw/ (creates .venv on first use)"
-	@echo "make test       the whole test suite (slow benchmark-size tests excluded)"
+	@echo "make test       lint, then the whole test suite (slow benchmark-size tests excluded)"
+	@echo "make lint       ruff (lint + format check), mypy, sqlfluff: what CI enforces"
+	@echo "make format     ruff format + ruff --fix + sqlfluff fix"
 	@echo "make dev        open the Dagster UI on http://127.0.0.1:3000"
-	@echo "make docs       dbt docs as one static HTML file: dbt/target/static_index.html"
+	@echo "make docs       dbt docs as one static HTML file: warehouse/docs/target/static_index.html"
 	@echo "make accuracy   score the parser against the answer keys in $(SHARED)/answers"
 	@echo "make bench      benchmark: parse throughput, full/incremental/no-change refresh"
 
@@ -33,8 +35,21 @@ manifest: $(STAMP)
 run: manifest
 	$(BIN)/ogi refresh
 
-test: manifest
+test: lint manifest
 	$(BIN)/python -m pytest
+
+PY_SOURCES := dagster_project scripts tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint dbt
+
+format: $(STAMP)
+	$(BIN)/ruff format $(PY_SOURCES)
+	$(BIN)/ruff check --fix $(PY_SOURCES)
+	$(BIN)/sqlfluff fix dbt
 
 test-slow: manifest
 	$(BIN)/python -m pytest -m slow
@@ -42,13 +57,10 @@ test-slow: manifest
 dev: manifest
 	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
 
-# dbt docs opens its database read-write: document a copy of the published warehouse (same
-# file name, so the dbt database name still matches), never the live file.
+# dbt docs opens its database read-write: `ogi docs` documents a copy of the published warehouse.
 docs: manifest
 	@test -f warehouse/ogi.duckdb || $(BIN)/ogi refresh
-	mkdir -p warehouse/docs && cp warehouse/ogi.duckdb warehouse/docs/ogi.duckdb
-	cd dbt && OGI_BUILD_DB=$(CURDIR)/warehouse/docs/ogi.duckdb OGI_STAGING_DIR=$(CURDIR)/warehouse/staging \
-	  ../$(BIN)/dbt docs generate --static --project-dir . --profiles-dir .
+	$(BIN)/ogi docs
 
 accuracy: $(STAMP)
 	$(BIN)/python scripts/accuracy.py --shared $(SHARED)
