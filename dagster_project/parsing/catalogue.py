@@ -66,6 +66,20 @@ class IssueCode(StrEnum):
     IDENTITY_BROKEN = "identity_broken"
     NEGATIVE_COUNT = "negative_count"
     NARRATIVE_TABLE_MISMATCH = "narrative_table_mismatch"
+    # files under raw/ that are not read as reports (dim_source_file.reason)
+    HIDDEN_FILE = "hidden_file"
+    UNSUPPORTED_SUFFIX = "unsupported_suffix"
+    SYMLINK_OUTSIDE_RAW = "symlink_outside_raw"
+    FILE_UNREADABLE = "file_unreadable"
+    # runtime faults
+    RESOURCE_LIMIT = "resource_limit"
+    # damage found in the text
+    ROW_EXTRA_NUMBERS = "row_extra_numbers"
+    CELL_SPLIT_AT_SPACE = "cell_split_at_space"
+    TABLE_UNVERIFIED = "table_unverified"
+    PAGE_MARKER_DROPPED = "page_marker_dropped"
+    ROW_LABEL_REPEATED = "row_label_repeated"
+    SIGNED_COUNT = "signed_count"
 
 
 @dataclass(frozen=True)
@@ -192,6 +206,68 @@ CATALOGUE: dict[IssueCode, CodeInfo] = {
     C.NEGATIVE_COUNT: CodeInfo(E, "a count is negative", "计数为负", "check the source"),
     C.NARRATIVE_TABLE_MISMATCH: CodeInfo(
         W, "the report's text states a number its 表三 contradicts (X-5)", "正文与表格数字不符", "check both"
+    ),
+    C.HIDDEN_FILE: CodeInfo(
+        I, "a hidden file or folder under raw/ (a name starting with '.'): not read", "隐藏文件,未读取", "none"
+    ),
+    C.UNSUPPORTED_SUFFIX: CodeInfo(
+        W,
+        "a file under raw/ whose name is not of a report format: not read",
+        "非报告格式文件,未读取",
+        "convert it to a supported format, or remove it",
+    ),
+    C.SYMLINK_OUTSIDE_RAW: CodeInfo(
+        W,
+        "a symbolic link under raw/ pointing outside raw/: not followed",
+        "指向raw/之外的链接,未读取",
+        "copy the file into raw/, or set OGI_RAW_FOLLOW_SYMLINKS=1",
+    ),
+    C.FILE_UNREADABLE: CodeInfo(
+        E,
+        "a file or folder under raw/ could not be read (permissions, or removed while being read)",
+        "文件无法读取",
+        "check its permissions; the next refresh reads it again",
+    ),
+    # runtime faults
+    C.RESOURCE_LIMIT: CodeInfo(
+        E,
+        "the file exceeds a parsing limit (file size, or the uncompressed size of a Word file's parts): not parsed",
+        "文件超出解析限制(大小或解压后大小),未解析",
+        "check the file; raise OGI_MAX_FILE_MB or OGI_MAX_UNCOMPRESSED_MB if it is a genuine report",
+    ),
+    # damage found in the text
+    C.ROW_EXTRA_NUMBERS: CodeInfo(
+        W,
+        "a row prints numbers beyond the cells read (on a further line, or past a character no cell holds)",
+        "某行有未读入的数字",
+        "read the row in the source",
+    ),
+    C.CELL_SPLIT_AT_SPACE: CodeInfo(
+        W,
+        "a cell printing space-separated numbers was read as several cells, with no identity to confirm it",
+        "单元格内以空格分开的数字被拆为多格",
+        "check the row: a number split by a space reads as two cells",
+    ),
+    C.TABLE_UNVERIFIED: CodeInfo(
+        W,
+        "rows of the table are unreadable or missing, so its identities cannot check the rows that were read",
+        "部分行无法读取,其余行无法用恒等式核对",
+        "check the table in the source",
+    ),
+    C.PAGE_MARKER_DROPPED: CodeInfo(
+        I, "a page number or footer inside the tables was dropped", "表格中的页码已删除", "none"
+    ),
+    C.ROW_LABEL_REPEATED: CodeInfo(
+        W,
+        "a row label is printed more than once with numbers; the last occurrence was read",
+        "行标签重复出现",
+        "check which numbers belong to the row",
+    ),
+    C.SIGNED_COUNT: CodeInfo(
+        W,
+        "a count or amount column prints a signed number (+5, 增5): the row's cells may be out of place",
+        "计数栏出现带符号的数字",
+        "check the row's columns",
     ),
 }
 

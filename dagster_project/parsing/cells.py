@@ -19,6 +19,7 @@ NONE_NA = {"/", "-", "--", "---", "不涉及", "不适用", "\\", "//"}  # not a
 _NUM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _SIGNED = re.compile(r"^(增加?|减少?|[+-])?\s*(\d+(?:\.\d+)?)$")
 _MONEY = re.compile(r"^(\d+(?:\.\d+)?)\s*(万元|亿元|亿|万|元)?$")
+_LEADING_ZERO = re.compile(r"^(增加?|减少?|[+-])?\s*0\d")
 _MONEY_FACTOR = {"万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0, "元": 0.0001, None: 1.0}
 
 
@@ -40,6 +41,8 @@ def parse_value(raw: str, kind: str = "count", default_unit: str | None = None) 
     text = raw.strip().replace(",", "")
     if not text:
         return Cell(raw, None, "blank")
+    if _LEADING_ZERO.match(text):  # 029: no number is printed so; cells glued to a 0 (see `_splits`)
+        return Cell(raw, None, "text")
     if text in NONE_ZERO:
         return Cell(raw, 0.0, "none")
     if text in NONE_NA:
@@ -77,9 +80,7 @@ def tokenize(segment: str, width: int) -> list[str]:
             for t in re.split(r"(?<=\d)(?=[+-]\d)", part)
         ]
     lines = segment.split("\n")
-    line = lines[0]
-    if not line.strip() and line.count("\t") < width:
-        line = next((ln for ln in lines[1:] if ln.strip()), line)
+    line = lines[_value_line(lines, width)]
     pieces = [p.strip() for p in line.split("\t")]
     if pieces and not pieces[0]:
         pieces = pieces[1:]
@@ -91,6 +92,33 @@ def tokenize(segment: str, width: int) -> list[str]:
         parts = p.split()
         out.extend(parts if len(parts) > 1 and all(_NUM.match(x) for x in parts) else [p])
     return out
+
+
+def _value_line(lines: list[str], width: int) -> int:
+    """Which line of a separated row's text holds its cells: the label's own line, unless that
+    holds nothing (values printed on a line of their own below the label)."""
+    if not lines[0].strip() and lines[0].count("\t") < width:
+        return next((i for i, ln in enumerate(lines) if i and ln.strip()), 0)
+    return 0
+
+
+def unread_lines(segment: str, width: int) -> str:
+    """The numbers on the lines of a separated row's text that `tokenize` does not read (a
+    number or a cell a converter pushed onto the next line); empty when there are none."""
+    if "\t" not in segment:
+        return ""
+    lines = segment.split("\n")
+    used = _value_line(lines, width)
+    return " ".join(ln.strip() for i, ln in enumerate(lines) if i != used and re.search(r"\d", ln))
+
+
+def split_at_space(segment: str, width: int) -> bool:
+    """Does `tokenize` read one separated cell of this row as several (``\t12 3\t``)? A merged
+    pair of cells and a number split by a space print the same."""
+    if "\t" not in segment:
+        return False
+    line = segment.split("\n")[_value_line(segment.split("\n"), width)]
+    return any(len(p.split()) > 1 and all(_NUM.match(x) for x in p.split()) for p in line.split("\t"))
 
 
 def _splits(run: str, parts: int, max_digits: int):

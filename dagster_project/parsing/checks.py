@@ -80,6 +80,70 @@ _BY_METHOD: dict[RowMethod, Callable[[str, str, RowResult], Issue]] = {
 }
 
 
+def _damage(name: str, key: str, row: RowResult) -> list[Issue]:
+    """What the printed text of a row shows beyond its cells: numbers left unread, a cell split
+    at a space, the label printed again."""
+    read = format_values(_values(row.cells))
+    out = []
+    if row.leftover:
+        where = None if name == "table4" else key  # 表四 is read as one run of 15 numbers
+        out.append(
+            Issue(
+                IssueCode.ROW_EXTRA_NUMBERS,
+                f"{name} row {key} also prints “{row.leftover[:40]}” after the cells read {read}; "
+                "those numbers were not read",
+                f"{name}.{key}" + (f" ({row.place})" if row.place else ""),
+                table_id=name,
+                row_key=where,
+            )
+        )
+    if row.split_at_space:
+        out.append(
+            row_issue(
+                IssueCode.CELL_SPLIT_AT_SPACE,
+                name,
+                key,
+                f"{name} row {key}: numbers printed apart by a space or a line break were read as cells {read}; "
+                "they may be one number split",
+                row.place,
+            )
+        )
+    if name == "table2" and row.method == RowMethod.EMPTY:
+        out.append(
+            row_issue(
+                IssueCode.ROW_CUT_SHORT,
+                name,
+                key,
+                f"{name} row {key} prints none of its {len(row.cells)} cells after its label; they are left blank",
+                row.place,
+                severity=Severity.ERROR,
+            )
+        )
+    if row.signed:
+        out.append(
+            row_issue(
+                IssueCode.SIGNED_COUNT,
+                name,
+                key,
+                f"{name} row {key}: {', '.join(row.signed)} prints a signed number, as only 本年增/减 does; "
+                f"read {read}",
+                row.place,
+            )
+        )
+    if row.repeated:
+        out.append(
+            row_issue(
+                IssueCode.ROW_LABEL_REPEATED,
+                name,
+                key,
+                f"{name} row {key}: its label “{row.label}” is printed {row.repeated + 1} times before the next row; "
+                f"read {read} after the first",
+                row.place,
+            )
+        )
+    return out
+
+
 def row_issues(tables: Tables) -> list[Issue]:
     """One issue per row that was read approximately, left open, or not found; one summary
     issue for the rows whose glued digits the identities split."""
@@ -98,6 +162,7 @@ def row_issues(tables: Tables) -> list[Issue]:
                         row.place,
                     )
                 )
+            issues += _damage(name, key, row)
             if row.method in _BY_METHOD:
                 issues.append(_BY_METHOD[row.method](name, key, row))
             elif row.method == RowMethod.SPLIT:
@@ -114,6 +179,8 @@ def row_issues(tables: Tables) -> list[Issue]:
                         row.place,
                     )
                 )
+        for key in table.absent if table else ():
+            issues.append(_BY_METHOD[RowMethod.MISSING](name, key, RowResult(key, ())))
     if split_rows:
         issues.append(
             Issue(
@@ -152,6 +219,8 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
                     delta=check.delta,
                 )
             )
+    if t3 and t3.variant:
+        issues += _unverified(t3, checks)
     if t2 and t2.variant:
         metrics = {i.key: i.metrics for i in V.T2_ITEMS[t2.variant]}
         for key, row in t2.rows.items():
@@ -184,6 +253,41 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
             )
         )
     return checks, issues
+
+
+_UNREAD = (RowMethod.MISSING, RowMethod.UNREADABLE, RowMethod.UNRESOLVED, RowMethod.EMPTY)
+
+
+def _unverified(t3: TableResult, checks: list[Check]) -> list[Issue]:
+    """表三 rows left unread (missing, unreadable, open) make its column identities unassessable,
+    and a broken T3-B does not say which leaf is wrong: then nothing confirms the rows that were
+    read, and the table says so."""
+    unread = [k for k, r in t3.rows.items() if r.method in _UNREAD]
+    columns = [c for c in checks if c.identity in ("T3-A", "T3-B")]
+    leaves = [c.place.rsplit(".", 1)[-1] for c in columns if c.identity == "T3-B" and c.holds is False]
+    if leaves:  # T3-B names 总计's row, but any outcome leaf of the column may be the misread one
+        return [
+            Issue(
+                IssueCode.TABLE_UNVERIFIED,
+                f"table3: the outcome leaves do not sum to （七）总计 in columns {', '.join(leaves)} (T3-B); "
+                "any leaf row of those columns may be misread",
+                "table3",
+                table_id="table3",
+            )
+        ]
+    missing = any(t3.rows[k].method == RowMethod.MISSING for k in unread)
+    if not unread or (not missing and all(c.holds is not None for c in columns)):
+        return []
+    shown = ", ".join(unread[:4]) + (" …" if len(unread) > 4 else "")
+    return [
+        Issue(
+            IssueCode.TABLE_UNVERIFIED,
+            f"table3: {len(unread)} rows not read ({shown}); its column identities (T3-A/T3-B) cannot be "
+            "checked, so the rows read are unconfirmed",
+            "table3",
+            table_id="table3",
+        )
+    ]
 
 
 def check_narrative(t2: TableResult | None, t3: TableResult, doc: Compacted) -> list[Issue]:

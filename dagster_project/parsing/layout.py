@@ -22,6 +22,29 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
 )
 _NUMERIC = re.compile(r"^[\d.,+\-\s万亿元增减]*$")
+# A page marker inside a line (a crawler flattening a PDF: 行政强制— 23 —126025, 收费15第7页-15).
+# 第N页 never is a cell; an em-dash pair around a number is not one in text that is not tab-separated.
+_INLINE_PAGE = re.compile(
+    r"第[ \u3000]*\d{1,3}[ \u3000]*页(?:[ \u3000]*[,，/]?[ \u3000]*共[ \u3000]*\d{1,3}[ \u3000]*页)?"
+    r"|(?<!\t)[—―]{1,2}[ \u3000]*\d{1,3}[ \u3000]*[—―]{1,2}(?!\t)"
+    r"|(?:(?<![\t\d-])-[ ]?\d{1,3}[ ]?-|(?<![\t-])-[ ]\d{1,3}[ ]-)(?=[ ]*\n)"  # - 4 - closing a line: a footer
+)
+UNREADABLE_MARK = "\ufffd"  # what a page marker glued between two digits becomes: the row is flagged
+
+
+def drop_page_markers(text: str) -> tuple[str, int]:
+    """The text without the page markers printed inside its lines, and how many were dropped.
+    A marker glued between two digits leaves U+FFFD: which cells the digits around it belong
+    to is not printed, so the row reading them is flagged (see ``tables._value_parts``)."""
+    count = 0
+
+    def drop(m: re.Match) -> str:
+        nonlocal count
+        count += 1
+        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        return UNREADABLE_MARK if before.isdigit() and after.isdigit() else ""
+
+    return _INLINE_PAGE.sub(drop, text), count
 
 
 def _is_tab_cell(line: str) -> bool:

@@ -14,7 +14,7 @@ from .cells import Cell
 from .checks import check_identities, check_narrative, row_issues
 from .identities import Check
 from .issues import Issue
-from .layout import canonical
+from .layout import canonical, drop_page_markers
 from .metadata import find_title, infer_year, normalize_agency
 from .readers import read_document
 from .tables import TableResult, extract_table2, extract_table3, extract_table4
@@ -97,9 +97,14 @@ def file_mtime(path: Path) -> datetime:
 def parse_text(report: ParsedReport, raw_text: str) -> ParsedReport:
     """Fill `report` from the text a reader produced: agency, year, template, the three tables,
     and every issue the identities and the structure of the tables raise."""
+    raw_text, markers = drop_page_markers(raw_text)
     text = canonical(normalize(raw_text))
     doc = Compacted(text)
     issue = report.issues.append
+    if markers:
+        issue(
+            Issue(IssueCode.PAGE_MARKER_DROPPED, f"{markers} page numbers printed inside lines (第N页, — N —) dropped")
+        )
 
     title, agency, year = find_title(text)
     report.agency_raw, report.agency_name = agency, normalize_agency(agency)

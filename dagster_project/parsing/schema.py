@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 
 # A table's columns and their Polars types: a class (pl.Utf8) or an instance (pl.Datetime("us")).
 Schema = dict[str, pl.DataType | type[pl.DataType]]

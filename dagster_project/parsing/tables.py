@@ -16,7 +16,17 @@ from rapidfuzz import fuzz
 
 from . import vocabulary as V
 from .catalogue import RowMethod
-from .cells import MISSING, Cell, block_sum_check, parse_value, row_candidates, row_sum_check, tokenize
+from .cells import (
+    MISSING,
+    Cell,
+    block_sum_check,
+    parse_value,
+    row_candidates,
+    row_sum_check,
+    split_at_space,
+    tokenize,
+    unread_lines,
+)
 from .solver import columns_hold, resolve_table3
 from .text import Compacted, normalize
 
@@ -55,6 +65,10 @@ class RowResult:
     candidates: list[tuple[Cell, ...]] = field(default_factory=list)  # unresolved readings, for the issue text
     fuzzy_score: float | None = None  # the label was matched approximately, with this score
     by_identities: bool = False  # the table's identities chose this reading among several
+    leftover: str = ""  # numbers printed in the row's text that no cell was read from
+    split_at_space: bool = False  # a printed cell holding space-separated numbers became several cells
+    repeated: int = 0  # how many more times the label is printed with numbers after it
+    signed: list[str] = field(default_factory=list)  # 表二: count columns whose cell prints a sign (+5)
 
 
 @dataclass
@@ -65,6 +79,7 @@ class TableResult:
     start: int = -1  # compact positions of the table in the text
     end: int = -1
     variant: str | None = None  # 表三: 2019 | 2021 (其他处理 rows); 表二: 2019 | 2021 (columns)
+    absent: list[str] = field(default_factory=list)  # 表二: official items whose label is not printed
 
 
 def agreed_cells(candidates: list[tuple[Cell, ...]], width: int) -> tuple[Cell, ...]:
@@ -77,21 +92,41 @@ def agreed_cells(candidates: list[tuple[Cell, ...]], width: int) -> tuple[Cell, 
     return tuple(candidates[0][j] if len({c[j].value for c in candidates}) == 1 else MISSING for j in range(width))
 
 
+_PROSE = re.compile(r"[\u4e00-\u9fff]{2}")  # two Chinese characters in a row: a label or prose begins
+# Digits that are not cells: a year in prose (2024年), a row's numbering (2.), a group's ((一)).
+_NOT_CELLS = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*[.、](?!\d)|\([一二三四五六七八九十\d]{1,2}\)")
+
+
 def _value_text(doc: Compacted, start: int, end: int, next_number: str = "") -> str:
     """Original text between two compact positions, trimmed to what can be values."""
+    return _value_parts(doc, start, end, next_number)[0]
+
+
+def _value_parts(doc: Compacted, start: int, end: int, next_number: str = "") -> tuple[str, str]:
+    """(the value text, the numbers printed after it that it leaves out): a character no cell
+    holds (a page marker, a decoder's U+FFFD, a garbled header) ends the values, and digits
+    right after it, before the next label or prose, are numbers of the row left unread."""
     # Start right after the label's last character so the separators that follow it survive.
     seg = doc.text[doc.origin(start - 1) + 1 : doc.origin(end)] if end >= start else ""
     m = _VALUE_CHARS.search(seg)
+    leftover = ""
     if m:
         head = seg[: m.start()]
+        rest = _NOT_CELLS.sub("", seg[m.start() :])
+        prose = _PROSE.search(rest)
+        rest = rest[: prose.start()] if prose else rest
+        leftover = rest.strip() if re.search(r"\d", rest) else ""
         if m.group() == "年":  # a number running into narrative "2025年…": drop the year
+            year = _YEAR_BEFORE.search(head.rstrip())
             head = _YEAR_BEFORE.sub("", head.rstrip())
+            if year and not re.search(r"\d", head):  # nothing left: the "year" may be the row's number
+                leftover = year.group()
         seg = head
     if next_number:  # the next row's numbering ("2.") sits at the end of this row's digits
         n = re.search(re.escape(next_number) + r"\s*[.、]\s*$", seg)
         if n:
             seg = seg[: n.start()]
-    return _CN_NUMBERING.sub("", seg)
+    return _CN_NUMBERING.sub("", seg), leftover
 
 
 def _find_rows(
@@ -207,10 +242,12 @@ def extract_table3(doc: Compacted) -> TableResult | None:
 
     numbers = {r.key: r.number for r in rows}
     order = [r.key for r in rows if r.key in found]
-    segments = {}
+    segments, leftovers = {}, {}
     for i, key in enumerate(order):
         nxt = order[i + 1] if i + 1 < len(order) else ""
-        segments[key] = _value_text(doc, found[key][1], _segment_end(stops, found[key][1]), numbers.get(nxt, ""))
+        segments[key], leftovers[key] = _value_parts(
+            doc, found[key][1], _segment_end(stops, found[key][1]), numbers.get(nxt, "")
+        )
     tokens = {k: tokenize(seg, 7) for k, seg in segments.items()}
     lead = _leading_blank_column(tokens.values())
     readings, fallbacks, results = {}, {}, {}
@@ -226,10 +263,14 @@ def extract_table3(doc: Compacted) -> TableResult | None:
             _place(doc, found[key][0]),
             reading.method,
             fuzzy_score=fuzzy.get(key),
+            leftover=leftovers[key],
         )
 
     inline = {k: bool(seg.split("\n")[0].strip()) for k, seg in segments.items()}
     detached = _values_by_order(doc, start, end, rows, readings, inline, V.T3_OUTCOME_LEAVES[variant])
+    if not detached:  # no row's values are printed apart from it: numbers on further lines are unread
+        for key, res in results.items():
+            res.leftover = " ".join(x for x in (unread_lines(segments[key], 7), res.leftover) if x)
     if detached:
         readings.update(detached)
         for key in detached:
@@ -297,12 +338,17 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     end = end_m.start() if end_m else len(doc.compact)
     headers = list(T4_HEADER.finditer(doc.compact, head.start(), end))
     gaps = [(a.end(), b.start()) for a, b in pairwise(headers)] + [(headers[-1].end(), end)]
-    tokens, separated = [], False
+    tokens, separated, leftover = [], False, []
     for gap_start, gap_end in gaps:
-        seg = _value_text(doc, gap_start, gap_end)
+        seg, rest = _value_parts(doc, gap_start, gap_end)
+        leftover += [rest] if rest else []
         separated |= "\t" in seg
         tokens += [t for t in tokenize(seg, 15) if t.strip() or "\t" in seg]
     reading = row_candidates(tokens, 15, ("count",) * 15, block_sum_check, separated=separated)
+    if not any(c.value_class == "number" for cand in reading.candidates for c in cand):
+        # No number read, yet the table prints some (after a garbled header word, say).
+        printed = re.findall(r"\d+", _NOT_CELLS.sub("", doc.text[doc.origin(head.end()) : doc.origin(end)]))
+        leftover += [" ".join(printed[:15])] if printed else []
     place = _place(doc, headers[-1].end())
     cells = agreed_cells(reading.candidates, 15)
     if len(reading.candidates) == 1:
@@ -318,8 +364,15 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
             place,
             method,
             [c[b * 5 : (b + 1) * 5] for c in reading.candidates] if method == RowMethod.UNRESOLVED else [],
+            leftover=" ".join(leftover) if b == 0 else "",  # one issue for the whole table (see checks)
         )
     return TableResult(rows, head.start(), end)
+
+
+def _repeats(doc: Compacted, item, span: tuple[int, int], stops: list[int]) -> int:
+    """How many more times a 表二 item's label is printed, followed by numbers, before the next row."""
+    end = _segment_end(stops, span[1])
+    return len(re.findall(f"(?:{item.pattern})(?=[\\d+\\-无/])", doc.compact[span[1] : end]))
 
 
 def extract_table2(doc: Compacted, end: int) -> TableResult | None:
@@ -347,12 +400,13 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
         found.update(_find_rows(doc, [item], start, end, follows))
     stops = _stops(doc, found, T2_HEADERS, start, end)
     money_unit = "元" if re.search(r"采购总金额\(元\)|金额\(单位:元\)", region) else None
-    results = {}
+    results, wrapped = {}, {}
     for item in items:
         if item.key not in found:
             continue
         span = found[item.key]
-        seg = _value_text(doc, span[1], _segment_end(stops, span[1]))
+        seg, leftover = _value_parts(doc, span[1], _segment_end(stops, span[1]))
+        leftover = " ".join(x for x in (unread_lines(seg, len(item.metrics)), leftover) if x)
         kinds = tuple(
             "money" if m in V.T2_MONEY_METRICS else "signed" if m in V.T2_SIGNED_METRICS else "count"
             for m in item.metrics
@@ -362,6 +416,10 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
         tokens = tokenize(seg, width)
         reading = row_candidates(tokens, width, kinds, None, separated="\t" in seg, units=units)
         res = RowResult(item.key, (MISSING,) * width, _label(doc, span), _place(doc, span[0]), reading.method)
+        res.leftover, res.split_at_space = leftover, split_at_space(seg, width)
+        if "\t" not in seg and re.search(r"\d[ ]*\n\s*[+\-]?\d", seg.strip()):
+            wrapped[item.key] = True
+        res.repeated = _repeats(doc, item, span, stops)
         if len(reading.candidates) == 1:
             res.cells = reading.candidates[0]
         elif reading.candidates:
@@ -381,5 +439,16 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
                 res.candidates.append(tuple(cells))
             edges = [c for c in res.candidates if c[0] is not MISSING and (len(kept) == 1 or c[-1] is not MISSING)]
             res.cells = edges[0] if len(edges) == 1 else agreed_cells(res.candidates, width)
+        res.signed = [
+            m
+            for m, k, c in zip(item.metrics, kinds, res.cells, strict=True)
+            if k != "signed" and c.raw and re.match(r"\s*(增|减|\+)", c.raw)
+        ]
         results[item.key] = res
-    return TableResult(results, start, end, variant)
+    # A table printed glued (crawler text) has no separators: a line break between the numbers
+    # of one of its rows is where the text was wrapped, not a cell boundary the source printed.
+    if any(r.method in (RowMethod.SPLIT, RowMethod.UNRESOLVED) for r in results.values()):
+        for key in wrapped:
+            results[key].split_at_space = True
+    absent = [i.key for i in items if i.key not in found]
+    return TableResult(results, start, end, variant, absent)

@@ -13,13 +13,24 @@ _META = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
 
 
 def decode(data: bytes) -> tuple[str, str, list[Issue]]:
-    """(text, encoding, issues). Tries BOMs, strict UTF-8, a declared charset, GB18030, then
-    charset-normalizer; undecodable bytes are replaced and reported, never raised."""
+    """(text, encoding, issues). Tries BOMs, strict UTF-8, UTF-8 with a few stray bytes, a
+    declared charset, GB18030, then charset-normalizer; undecodable bytes are replaced and
+    reported, never raised."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", []
+        text = data[3:].decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") - data.count("\ufffd".encode())
+        issues = [Issue(IssueCode.ENCODING_UNDECODABLE, f"{bad} invalid byte sequences replaced by U+FFFD")]
+        return text, "utf-8-sig", issues if bad > 0 else []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace"), "utf-16", []
-    candidates = ["utf-8"]
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    nearly = _nearly_utf8(data)
+    if nearly is not None:
+        return nearly
+    candidates = []
     declared = _META.search(data[:4096])
     if declared:
         name = declared.group(1).decode("ascii", "ignore").lower()
@@ -41,4 +52,24 @@ def decode(data: bytes) -> tuple[str, str, list[Issue]]:
         data.decode("gb18030", errors="replace"),
         "gb18030",
         [Issue(IssueCode.ENCODING_UNDECODABLE, "some bytes could not be decoded and were replaced")],
+    )
+
+
+def _nearly_utf8(data: bytes) -> tuple[str, str, list[Issue]] | None:
+    """UTF-8 text with a few stray bytes (a crawler's or a converter's damage) is UTF-8: read as
+    such, each bad byte a U+FFFD, and reported. Re-decoding it as GB18030 would garble it all."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    if bad <= 0 or multibyte < 50 * bad:
+        return None
+    return (
+        text,
+        "utf-8",
+        [
+            Issue(
+                IssueCode.ENCODING_UNDECODABLE,
+                f"{bad} invalid byte sequences in UTF-8 text: read as UTF-8, each replaced by U+FFFD",
+            )
+        ],
     )
