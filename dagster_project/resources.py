@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import dagster as dg
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
-from .pipeline.locking import record_child, refresh_lock
+from .pipeline.locking import end_process, record_child, refresh_lock
 from .pipeline.store import Store
 from .pipeline.testhooks import pause_point
 
@@ -50,9 +50,14 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def stream_build(self, invocation: DbtCliInvocation) -> Iterator:
         """dbt's events, with its process recorded as a child of this refresh (ended by the
-        next refresh if this one dies first)."""
+        next refresh if this one dies first) and ended here when the run is interrupted (SIGINT,
+        SIGTERM) or stops reading: dagster-dbt forwards an interrupt only while it reads dbt's output."""
         record_child(self.store, invocation.process.pid)
-        for i, event in enumerate(invocation.stream()):
-            yield event
-            if i == 0:
-                pause_point("dbt", self.store)  # test hook: the build is running
+        try:
+            for i, event in enumerate(invocation.stream()):
+                yield event
+                if i == 0:
+                    pause_point("dbt", self.store)  # test hook: the build is running
+        except BaseException:
+            end_process(invocation.process)
+            raise

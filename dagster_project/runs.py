@@ -39,6 +39,24 @@ def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
+INTERRUPTS = {"DagsterExecutionInterruptedError", "KeyboardInterrupt"}
+
+
+def was_interrupted(result: dg.ExecuteInProcessResult) -> bool:
+    """Did the run end because it was interrupted (SIGINT, SIGTERM) rather than fail or succeed?"""
+    if result.success:
+        return False
+    if result.dagster_run.status == dg.DagsterRunStatus.CANCELED:
+        return True
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None:
+            if error.cls_name in INTERRUPTS:
+                return True
+            error = error.cause
+    return False
+
+
 def _host() -> str:
     return socket.gethostname()
 

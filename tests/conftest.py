@@ -53,6 +53,19 @@ def copy_samples(raw: Path, names: list[str] | None = None) -> None:
             shutil.copy(p, raw / p.name)
 
 
+BROKEN = "900_broken_identity.txt"
+
+
+def make_broken_copy(raw: Path) -> None:
+    """金寨县's report with （七）总计 raised to 24 in the natural-person and total columns:
+    the row still adds up, but T3-A (23+0 ≠ 24+0) and T3-B (leaves sum to 23) break."""
+    text = (RAW / "002_27a7349fbee7f2fc.txt").read_text(encoding="utf-8")
+    head, sep, tail = text.partition("（七）总计")
+    tail = tail.replace("\t\xa023", "\t\xa024", 2)
+    assert tail.count("\t\xa024") == 2
+    (raw / BROKEN).write_text(head + sep + tail, encoding="utf-8")
+
+
 def run_refresh(root: Path):
     """A real Dagster run of the refresh job over root/raw into root/warehouse (test instance)."""
     import dagster as dg

@@ -287,7 +287,7 @@ def test_two_dagster_runs_of_one_warehouse_never_interleave(workspace):
     first, first_log = _dagster_run(root, "dagster-first", OGI_TEST_PAUSE_AT="dbt", OGI_TEST_PAUSE_S="6")
     try:
         _wait_for(marker, first)
-        spare = sorted(p for p in (root / "synth").glob("*.*") if p.is_file())[-1]  # not used by other tests
+        spare = max(p for p in (root / "synth").glob("*.*") if p.is_file())  # not used by other tests
         shutil.copy(spare, root / "raw")  # so the second run has work of its own
         second, second_log = _dagster_run(root, "dagster-second")
         assert first.wait(REFRESH_TIMEOUT_S) == 0, first_log.read_text()[-3000:]

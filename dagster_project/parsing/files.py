@@ -4,6 +4,7 @@ rows are decided by the same agency's neighbouring years among the files at hand
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,36 +19,79 @@ from .series import CONSTRAINTS, link_reports
 NEIGHBOUR_LIMIT = 2000  # beyond this many files in a folder, its files are not read as neighbours
 
 
+def max_file_bytes() -> int:
+    """Files larger than this are not read at all (OGI_MAX_FILE_MB, default 100): no report is
+    that big, and reading one would take the memory of a whole machine."""
+    return int(float(os.environ.get("OGI_MAX_FILE_MB") or 100) * 1_000_000)
+
+
 class DocumentTimeout(BaseException):
     """Raised by the runtime's alarm when one document exceeds its parsing budget."""
 
 
-def failed_report(path: Path, code: IssueCode, message: str, place: str = "") -> ParsedReport:
-    """A report that could not be parsed, with the one issue saying why."""
-    data = path.read_bytes() if path.exists() else b""
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a file, read in blocks (None when it cannot be read)."""
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def failed_report(
+    path: Path, code: IssueCode, message: str, place: str = "", content_hash: str | None = None
+) -> ParsedReport:
+    """A report that could not be parsed, with the one issue saying why. It is keyed by
+    `content_hash` (the inventory's) when given, else by the file's bytes; a file that cannot be
+    read at all is keyed by its path, never by the hash of no bytes (that is an empty file's)."""
+    try:
+        st = path.stat()
+        size, mtime = st.st_size, file_mtime(path)
+    except OSError:
+        size, mtime = 0, None
+    digest = content_hash or _digest(path) or hashlib.sha256(f"unreadable\0{path.resolve()}".encode()).hexdigest()
     report = ParsedReport(
-        path.name,
-        str(path.resolve()),
-        hashlib.sha256(data).hexdigest(),
-        path.suffix.lstrip(".").lower() or "unknown",
-        len(data),
-        file_mtime(path) if path.exists() else None,
+        path.name, str(path.resolve()), digest, path.suffix.lstrip(".").lower() or "unknown", size, mtime
     )
     report.issues.append(Issue(code, message, place))
     return report
 
 
-def parse_safely(path: Path) -> ParsedReport:
-    """Parse one file; a parser bug or exhausted memory becomes a failed report, never an
-    exception. (`DocumentTimeout` passes through: the caller that armed it handles it.)"""
+def parse_safely(path: Path, content_hash: str | None = None) -> ParsedReport:
+    """Parse one file; a parser bug, exhausted memory, a file above the size limit or one that
+    cannot be read becomes a failed report, never an exception. (`DocumentTimeout` passes
+    through: the caller that armed it handles it.) `content_hash` keys a failed report."""
+    limit = max_file_bytes()
     try:
+        size = path.stat().st_size
+        if size > limit:
+            return failed_report(
+                path,
+                IssueCode.RESOURCE_LIMIT,
+                f"the file is {size / 1e6:,.0f} MB, above the limit of {limit / 1e6:,.0f} MB (OGI_MAX_FILE_MB): not read",
+                content_hash=content_hash,
+            )
         return parse_file(path)
     except MemoryError:
-        return failed_report(path, IssueCode.PARSE_OUT_OF_MEMORY, "parsing exceeded the worker's memory limit")
+        return failed_report(
+            path, IssueCode.PARSE_OUT_OF_MEMORY, "parsing exceeded the worker's memory limit", content_hash=content_hash
+        )
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        # removed, or made unreadable, after the inventory saw it
+        return failed_report(
+            path,
+            IssueCode.FILE_UNREADABLE,
+            f"the file cannot be read: {exc.strerror or type(exc).__name__}",
+            content_hash=content_hash,
+        )
     except Exception as exc:  # noqa: BLE001 - a parser bug must not sink the batch: it is recorded
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return failed_report(
-            path, IssueCode.PARSER_CRASH, f"{type(exc).__name__}: {exc}", f"{Path(where.filename).name}:{where.lineno}"
+            path,
+            IssueCode.PARSER_CRASH,
+            f"{type(exc).__name__}: {exc}",
+            f"{Path(where.filename).name}:{where.lineno}",
+            content_hash=content_hash,
         )
 
 
@@ -60,7 +104,10 @@ def parse_files(paths: Sequence[Path], neighbours: bool = True, parse: Parse = p
     (not returned) when they may hold a neighbouring year of an agency with an open row."""
     reports = [parse(Path(p)) for p in paths]
     others = _folder_neighbours(paths, reports, parse) if neighbours else []
-    link_reports(reports + others)  # neighbouring years decide glued 表二 rows; then plausibility
+    try:
+        link_reports(reports + others)  # neighbouring years decide glued 表二 rows; then plausibility
+    except Exception as exc:  # noqa: BLE001 - the reports stand as parsed: one bad input never sinks the call
+        print(f"ogi parse: open 表二 rows left undecided ({type(exc).__name__}: {exc})", file=sys.stderr)
     return reports
 
 

@@ -182,26 +182,33 @@ def link_reports(reports: list[ParsedReport]) -> int:
     and the plausibility rules, exactly as a refresh does over the staged tables; each decision
     replaces the row's `cells_ambiguous` error with a warning (`cells_decided_across_years` or
     `cells_chosen_by_plausibility`). Returns the number of rows decided."""
-    tables = frames(reports)
+    same: dict[str, list[ParsedReport]] = {}  # identical files share an id: decided once, for each of them
+    for r in reports:
+        same.setdefault(r.report_id, []).append(r)
+    tables = frames([group[0] for group in same.values()])
     decided = decide_staged(tables["reports"], tables["cells"], tables["issues"])
-    by_id = {r.report_id: r for r in reports}  # identical files share an id: the first one is decided
     rows = decided.group_by("report_id", "row_key", maintain_order=True).agg(
         pl.col("value"), pl.first("code", "identity", "message")
     )
     for report_id, item, values, code, identity, message in rows.iter_rows():
-        report = by_id[report_id]
-        assert report.table2 is not None  # it has an open 表二 row
-        row = report.table2.rows[item]
-        row.cells = next(c for c in row.candidates if [x.value for x in c] == values)
-        row.method, row.candidates = RowMethod.DECIDED, []
-        report.issues[:] = [
-            i
-            for i in report.issues
-            if not (i.code == IssueCode.CELLS_AMBIGUOUS and i.table_id == "table2" and i.row_key == item)
-        ]
-        report.issues.append(
-            row_issue(IssueCode(code), "table2", item, message, row.place, identity=identity, severity=Severity.WARNING)
-        )
+        for report in same[report_id]:
+            if report.table2 is None or item not in report.table2.rows:
+                continue
+            row = report.table2.rows[item]
+            cells = next((c for c in row.candidates if [x.value for x in c] == values), None)
+            if cells is None:  # not a reading of this row: leave it open rather than guess
+                continue
+            row.cells, row.method, row.candidates = cells, RowMethod.DECIDED, []
+            report.issues[:] = [
+                i
+                for i in report.issues
+                if not (i.code == IssueCode.CELLS_AMBIGUOUS and i.table_id == "table2" and i.row_key == item)
+            ]
+            report.issues.append(
+                row_issue(
+                    IssueCode(code), "table2", item, message, row.place, identity=identity, severity=Severity.WARNING
+                )
+            )
     return rows.height
 
 

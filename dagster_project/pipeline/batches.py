@@ -1,8 +1,10 @@
 """Parse many files in batches, one staging part per batch, in a process pool.
 
 A batch is a list of files → one part per staging table. The batch function is the unit of
-parallel work: the same `stage_batch` runs in this process, in the pool here, or on a
-distributed engine (one task per batch, parts on shared storage).
+parallel work: the same `stage_batch` runs in the pool here or on a distributed engine (one
+task per batch, parts on shared storage). Parsing always runs in worker processes, even for
+one small batch: only there is memory capped (an address-space limit would hurt the
+orchestrating process), and a stuck worker can be ended with its refresh.
 """
 
 from __future__ import annotations
@@ -13,14 +15,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..parsing.records import frames
-from .guards import DOC_TIMEOUT_S, WORKER_MEMORY_MB, alarm_handler, init_worker, parse_guarded
+from .guards import doc_timeout_s, init_worker, parse_guarded, resource_failed, worker_memory_mb
 from .store import Store
-
-SMALL_RUN = 50  # documents below which a single batch is parsed in this process
 
 Progress = Callable[[int, int, float], None]  # (done documents, total, elapsed seconds)
 
@@ -31,6 +31,8 @@ class BatchJob:
 
     batch_id: str
     files: list[str]
+    hashes: list[str] = field(default_factory=list)  # the inventory's content hash of each file
+    attempts: dict[str, int] = field(default_factory=dict)  # content hash → this attempt (after limit failures)
 
 
 @dataclass
@@ -42,11 +44,25 @@ class BatchResult:
     n_cells: int
     n_issues: int
     statuses: dict[str, int]  # parse_status → reports
+    resource_failed: list[str] = field(default_factory=list)  # content hashes that failed on a limit
 
 
-def stage_batch(files: list[Path], store: Store, batch_id: str, timeout_s: float | None = None) -> BatchResult:
-    """Parse `files` (each under its time budget) and write the batch's parts to `store`."""
-    reports = [parse_guarded(Path(f), timeout_s) for f in files]
+def stage_batch(
+    files: list[Path],
+    store: Store,
+    batch_id: str,
+    timeout_s: float | None = None,
+    hashes: list[str] | None = None,
+    attempts: dict[str, int] | None = None,
+) -> BatchResult:
+    """Parse `files` (each under its time budget) and write the batch's parts to `store`.
+    `hashes` (the inventory's content hashes) key the files that cannot be read; `attempts`
+    numbers the parses of contents that failed on a limit before (first attempt: 1)."""
+    keys: list[str | None] = list(hashes) if hashes else [None] * len(files)
+    reports = [
+        parse_guarded(Path(f), timeout_s, h, (attempts or {}).get(h, 1) if h else None)
+        for f, h in zip(files, keys, strict=True)
+    ]
     tables = frames(reports)
     store.write_part(tables, batch_id)
     statuses = tables["reports"].group_by("parse_status").len()
@@ -56,39 +72,45 @@ def stage_batch(files: list[Path], store: Store, batch_id: str, timeout_s: float
         tables["cells"].height,
         tables["issues"].height,
         dict(zip(statuses["parse_status"], statuses["len"], strict=True)),
+        [r.content_hash for r in reports if resource_failed(r)],
     )
 
 
 def _run_batch(job: BatchJob, store: Store, timeout_s: float | None) -> BatchResult:
-    return stage_batch([Path(f) for f in job.files], store, job.batch_id, timeout_s=timeout_s)
+    return stage_batch(
+        [Path(f) for f in job.files], store, job.batch_id, timeout_s=timeout_s, hashes=job.hashes, attempts=job.attempts
+    )
 
 
-def batches(files: list[str], size: int, prefix: str) -> Iterator[BatchJob]:
-    """`files` in batches of `size`, with ids `<prefix>-00000`, `<prefix>-00001`, …"""
+def batches(
+    files: list[str], size: int, prefix: str, hashes: list[str] | None = None, attempts: dict[str, int] | None = None
+) -> Iterator[BatchJob]:
+    """`files` in batches of `size`, with ids `<prefix>-00000`, `<prefix>-00001`, … (with their
+    content hashes and attempt numbers, when given)."""
+    numbered = attempts or {}
     for i in range(0, len(files), size):
-        yield BatchJob(f"{prefix}-{i // size:05d}", files[i : i + size])
+        keys = hashes[i : i + size] if hashes else []
+        yield BatchJob(
+            f"{prefix}-{i // size:05d}", files[i : i + size], keys, {h: numbered[h] for h in keys if h in numbered}
+        )
 
 
 def run_batches(
     jobs: list[BatchJob],
     store: Store,
     workers: int | None = None,
-    timeout_s: float = DOC_TIMEOUT_S,
-    memory_mb: int = WORKER_MEMORY_MB,
+    timeout_s: float | None = None,
+    memory_mb: int | None = None,
     progress: Progress | None = None,
 ) -> list[BatchResult]:
-    """Run every batch: a small run in this process (time guard only), else in a pool of
-    spawned workers with time and memory guards. Returns the BatchResults."""
+    """Run every batch in a pool of spawned workers (one for a single batch) with time and
+    memory guards (OGI_DOC_TIMEOUT_S, OGI_WORKER_MEMORY_MB by default). Returns the BatchResults."""
     total = sum(len(j.files) for j in jobs)
     if not jobs:
         return []
+    timeout_s = doc_timeout_s() if timeout_s is None else timeout_s
+    memory_mb = worker_memory_mb() if memory_mb is None else memory_mb
     started = time.monotonic()
-    if len(jobs) == 1 and total <= SMALL_RUN:  # not worth starting a pool
-        with alarm_handler() as can_time:
-            result = _run_batch(jobs[0], store, timeout_s if can_time else None)
-        if progress:
-            progress(result.n_reports, total, time.monotonic() - started)
-        return [result]
     done, results = 0, []
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded orchestrator process
     with ProcessPoolExecutor(
@@ -98,13 +120,28 @@ def run_batches(
         initargs=(memory_mb, os.getpid()),
     ) as pool:
         futures = {pool.submit(_run_batch, job, store, timeout_s): job for job in jobs}
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            done += result.n_reports
-            if progress:
-                progress(done, total, time.monotonic() - started)
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                results.append(result)
+                done += result.n_reports
+                if progress:
+                    progress(done, total, time.monotonic() - started)
+        except BaseException:  # interrupted (SIGINT, SIGTERM) or failed: end the workers now, not after their batch
+            _end_workers(pool)
+            raise
     return results
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    workers = list(getattr(pool, "_processes", {}).values())  # the executor has no public way to stop a task
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(5)
+        if worker.is_alive():
+            worker.kill()
 
 
 def print_progress(done: int, total: int, elapsed: float) -> None:

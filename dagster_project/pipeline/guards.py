@@ -1,8 +1,11 @@
 """Time and memory guards around parsing one document.
 
-A document gets a wall-clock budget (SIGALRM, so only in a process's main thread); a pool
-worker also caps its address space and exits when its parent dies. One pathological file
-then becomes a failed report with an issue instead of stalling or sinking the run.
+A document gets a wall-clock budget (SIGALRM, so only in a process's main thread); a parse
+worker (and `ogi parse`) caps its address space, and a worker exits when its parent dies. A
+file above the size limits is refused before it is read (`parse_safely`). One pathological
+file then becomes a failed report with an issue instead of stalling or sinking the run; a
+failure on a limit (time, memory, size) is parsed again by the next refreshes, `MAX_ATTEMPTS`
+times in all.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from ..parsing.catalogue import IssueCode
@@ -22,6 +26,29 @@ from ..parsing.report import ParsedReport
 
 DOC_TIMEOUT_S = float(os.environ.get("OGI_DOC_TIMEOUT_S", "60"))
 WORKER_MEMORY_MB = int(os.environ.get("OGI_WORKER_MEMORY_MB", "3072"))
+MAX_ATTEMPTS = int(os.environ.get("OGI_PARSE_ATTEMPTS", "3"))  # parses of one content failing on a limit
+# the issues of a parse that failed on a limit rather than on the file: worth another attempt
+RESOURCE_CODES = frozenset(
+    c.value for c in (IssueCode.PARSE_TIMEOUT, IssueCode.PARSE_OUT_OF_MEMORY, IssueCode.RESOURCE_LIMIT)
+)
+
+
+def doc_timeout_s() -> float:
+    """The time budget of one document (OGI_DOC_TIMEOUT_S, read now)."""
+    return float(os.environ.get("OGI_DOC_TIMEOUT_S") or DOC_TIMEOUT_S)
+
+
+def worker_memory_mb() -> int:
+    """The address-space cap of a parsing process (OGI_WORKER_MEMORY_MB, read now)."""
+    return int(os.environ.get("OGI_WORKER_MEMORY_MB") or WORKER_MEMORY_MB)
+
+
+def limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space: past it an allocation fails (MemoryError), which the
+    parser turns into a failed report (`parse_out_of_memory`)."""
+    limit = memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -43,18 +70,38 @@ def alarm_handler() -> Iterator[bool]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def parse_guarded(path: Path, timeout_s: float | None = None) -> ParsedReport:
+def parse_guarded(
+    path: Path, timeout_s: float | None = None, content_hash: str | None = None, attempt: int | None = None
+) -> ParsedReport:
     """Parse one file under a wall-clock budget (when `timeout_s` and an alarm handler are
-    set, see `alarm_handler`); a crash, a time-out or exhausted memory is a failed report."""
+    set, see `alarm_handler`); a crash, a time-out or exhausted memory is a failed report.
+    `content_hash` keys a file that cannot be read (the inventory's hash); `attempt` numbers
+    this parse among the attempts of a content that failed on a limit before."""
     try:
         if timeout_s:  # armed inside the try: even an immediate alarm is caught below
             signal.setitimer(signal.ITIMER_REAL, timeout_s)
-        return parse_safely(path)
+        report = parse_safely(path, content_hash)
     except DocumentTimeout:
-        return failed_report(path, IssueCode.PARSE_TIMEOUT, f"parsing took longer than {timeout_s:g} s")
+        report = failed_report(
+            path, IssueCode.PARSE_TIMEOUT, f"parsing took longer than {timeout_s:g} s", content_hash=content_hash
+        )
     finally:
         if timeout_s:
             signal.setitimer(signal.ITIMER_REAL, 0)
+    if attempt is not None:
+        later = "parsed again on the next refresh" if attempt < MAX_ATTEMPTS else "not parsed again until it changes"
+        report.issues[:] = [
+            replace(i, message=f"{i.message} (attempt {attempt} of {MAX_ATTEMPTS}: {later})")
+            if i.code.value in RESOURCE_CODES
+            else i
+            for i in report.issues
+        ]
+    return report
+
+
+def resource_failed(report: ParsedReport) -> bool:
+    """Did this parse fail on a limit (time, memory, size) rather than on the file?"""
+    return report.parse_status == "failed" and any(i.code.value in RESOURCE_CODES for i in report.issues)
 
 
 def _exit_with_parent(parent: int, interval_s: float = 0.5) -> None:
@@ -68,8 +115,7 @@ def _exit_with_parent(parent: int, interval_s: float = 0.5) -> None:
 
 def init_worker(memory_mb: int, parent: int | None = None) -> None:
     """A pool worker: capped address space, the timeout handler, SIGINT left to the parent."""
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limit_memory(memory_mb)
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     if parent is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -21,6 +22,51 @@ from .store import Store
 Log = Callable[[str], object]
 
 _held: dict[str, int] = {}  # lock path -> file descriptor: re-entry from the same process
+
+
+def _end_all(tree: list[psutil.Process], grace_s: float) -> list[int]:
+    """SIGTERM every process of `tree`, then SIGKILL those still running after `grace_s`."""
+    for proc in tree:
+        try:
+            proc.terminate()
+        except psutil.Error:
+            pass
+    _gone, alive = psutil.wait_procs(tree, timeout=grace_s)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    return [p.pid for p in tree]
+
+
+def end_process(process: subprocess.Popen, grace_s: float = 10) -> None:
+    """End a subprocess of this refresh and its own children (SIGTERM, then SIGKILL)."""
+    if process.poll() is not None:
+        return
+    try:
+        root = psutil.Process(process.pid)
+        _end_all([root, *root.children(recursive=True)], grace_s)
+    except psutil.Error:
+        pass
+    process.poll()
+
+
+def end_children(grace_s: float = 5) -> list[int]:
+    """End every subprocess of this process (dbt, parse workers), SIGTERM then SIGKILL; returns their pids.
+    (multiprocessing's resource tracker is left to end with this process: it cleans up after the pool.)"""
+    try:
+        tree = [p for p in psutil.Process().children(recursive=True) if not _is_resource_tracker(p)]
+    except psutil.Error:
+        return []
+    return _end_all(tree, grace_s)
+
+
+def _is_resource_tracker(proc: psutil.Process) -> bool:
+    try:
+        return any("multiprocessing.resource_tracker" in arg for arg in proc.cmdline())
+    except psutil.Error:
+        return False
 
 
 def record_child(store: Store, pid: int) -> None:

@@ -1,20 +1,26 @@
 """What a refresh has to parse, and whether the published warehouse is still current.
 
 Staged parts written by another parser version, orphaned by a killed batch, or holding only
-removed files are deleted; only content not yet staged is parsed.
+removed files are deleted; a batch with a part that cannot be read is moved to quarantine; only
+content not yet staged is parsed, and reports that failed on a time, memory or size limit are
+parsed again (up to `MAX_ATTEMPTS` times in all).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from ..connect import connect
 from ..parsing.schema import PARSER_VERSION
-from .store import Store
+from .guards import MAX_ATTEMPTS, RESOURCE_CODES
+from .inventory import report_files
+from .store import Store, read_parquet
 
 
 @dataclass
@@ -25,16 +31,23 @@ class Plan:
     reused: int  # content hashes whose staged rows are kept
     dropped_parts: int  # parts deleted (stale parser version, orphaned, or all removed)
     pruned_parts: int = 0  # parts rewritten without the reports of removed or changed files
+    hashes: list[str] = field(default_factory=list)  # the content hash of each path to parse
+    attempts: dict[str, int] = field(default_factory=dict)  # content hash → number of this attempt (retries)
+    quarantined: list[str] = field(default_factory=list)  # "<part>: <why>" for each corrupt part set aside
 
 
-def plan(inventory: pl.DataFrame, store: Store) -> Plan:
-    """Reconcile the staged parts with the inventory; returns what is left to parse."""
+def plan(inventory: pl.DataFrame, store: Store, log: Callable[[str], object] | None = None) -> Plan:
+    """Reconcile the staged parts with the inventory's report files; returns what is left to parse."""
+    inventory = report_files(inventory)
     store.sweep_temporaries()
+    quarantined = quarantine_corrupt(store, log)
     dropped, pruned = store.drop_uncommitted(), 0
     current = set(inventory["content_hash"].to_list())
     staged: set[str] = set()
+    failures = store.read_attempts()
+    retries: dict[str, int] = {}
     for part in store.parts("reports"):
-        meta = pl.read_parquet(part, columns=["content_hash", "parser_version"])
+        meta = read_parquet(part, ["content_hash", "report_id", "parser_version", "parse_status"])
         hashes = set(meta["content_hash"].to_list())
         stale = meta.filter(pl.col("parser_version") != PARSER_VERSION).height > 0
         # a part repeating content another part holds (a batch finished by a process that
@@ -42,23 +55,73 @@ def plan(inventory: pl.DataFrame, store: Store) -> Plan:
         if stale or not hashes & current or hashes & staged:
             store.drop_batch(part.name)
             dropped += 1
-        else:
-            if hashes - current:  # some of its files were removed or changed: only the rest stays
-                store.prune_batch(part.name, hashes & current)
-                pruned += 1
-            staged |= hashes & current
+            continue
+        retry = {h for h in _resource_failures(store, part.name, meta) & current if failures.get(h, 1) < MAX_ATTEMPTS}
+        keep = (hashes & current) - retry
+        if not keep:
+            store.drop_batch(part.name)
+            dropped += 1
+        elif hashes - keep:  # some of its files were removed, changed or are parsed again: the rest stays
+            store.prune_batch(part.name, keep)
+            pruned += 1
+        staged |= keep
+        retries.update({h: failures.get(h, 1) + 1 for h in retry})
     todo = inventory.filter(~pl.col("content_hash").is_in(list(staged))).unique(
         "content_hash", keep="first", maintain_order=True
     )
-    return Plan(todo["path"].to_list(), len(current & staged), dropped, pruned)
+    keys = todo["content_hash"].to_list()
+    attempts = {h: retries[h] for h in keys if h in retries}
+    return Plan(todo["path"].to_list(), len(current & staged), dropped, pruned, keys, attempts, quarantined)
 
 
-def fingerprint(inventory: pl.DataFrame, dbt_dir: Path) -> str:
+def _resource_failures(store: Store, batch_file: str, meta: pl.DataFrame) -> set[str]:
+    """The content hashes of a part's reports that failed on a time, memory or size limit."""
+    failed = meta.filter(pl.col("parse_status") == "failed")
+    issues = store.part("issues", batch_file)
+    if failed.is_empty() or not issues.exists():
+        return set()
+    codes = read_parquet(issues, ["report_id", "code"]).filter(pl.col("code").is_in(sorted(RESOURCE_CODES)))
+    ids = set(codes["report_id"].to_list())
+    return {h for h, r in failed.select("content_hash", "report_id").iter_rows() if r in ids}
+
+
+def quarantine_corrupt(store: Store, log: Callable[[str], object] | None = None) -> list[str]:
+    """Move every batch with a part that cannot be read (truncated, overwritten, not Parquet)
+    to the quarantine folder, so its reports are parsed again; a corrupt decisions file is
+    deleted (it is rewritten). Returns one "<file>: <why>" line per corrupt file."""
+    found = []
+    for table in ("reports", "cells", "issues"):
+        for part in store.parts(table):
+            why = store.corrupt_part(table, part)
+            if why is None:
+                continue
+            folder = store.quarantine_batch(part.name)
+            found.append(f"{part}: {why}")
+            if log:
+                log(f"corrupt staging part {part} ({why}): its batch moved to {folder}, its reports are parsed again")
+    decisions = store.decisions_file
+    if decisions.exists():
+        try:
+            read_parquet(decisions, ["report_id"])
+        except Exception as exc:  # noqa: BLE001 - any damage: the file is rewritten from the parts
+            decisions.unlink()
+            found.append(f"{decisions}: {type(exc).__name__}")
+            if log:
+                log(f"corrupt staging file {decisions} ({type(exc).__name__}): deleted, it is rewritten")
+    return found
+
+
+def fingerprint(inventory: pl.DataFrame, dbt_dir: Path, staged: Iterable[str] = ()) -> str:
     """What the published warehouse is a function of: the files (path and content), the parser
-    version and the dbt project. Equal fingerprints mean a rebuild would produce the same marts."""
+    version, the dbt project and the staged parts (by name: a report parsed again, after a
+    failure or a quarantine, is a new part). Equal fingerprints mean a rebuild would produce the
+    same marts."""
     h = hashlib.sha256(PARSER_VERSION.encode())
-    for path, digest in sorted(inventory.select("path", "content_hash").iter_rows()):
-        h.update(f"{path}\0{digest}\n".encode())
+    for name in sorted(staged):
+        h.update(f"part\0{name}\n".encode())
+    entries = inventory.select("path", pl.col("content_hash").fill_null(""), pl.col("reason").fill_null(""))
+    for path, digest, reason in sorted(entries.iter_rows()):
+        h.update(f"{path}\0{digest}\0{reason}\n".encode())
     project = [p for sub in ("models", "seeds", "macros", "tests") for p in (dbt_dir / sub).rglob("*") if p.is_file()]
     for path in [*sorted(project), dbt_dir / "dbt_project.yml", dbt_dir / "profiles.yml"]:
         h.update(str(path.relative_to(dbt_dir)).encode())
@@ -71,8 +134,8 @@ def published_fingerprint(db_path: Path) -> str | None:
     if not db_path.exists():
         return None
     try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
+        with connect(db_path) as con:  # not `duckdb.connect`: it may hand out a stale instance
             row = con.execute("select fingerprint from meta.build_info").fetchone()
             return None if row is None else str(row[0])
-    except duckdb.Error:
+    except (duckdb.Error, OSError):
         return None

@@ -3,10 +3,16 @@
 Readers holding the old file keep their snapshot; new connections see the new build. A
 process killed before the rename leaves the live file as it was; the next refresh builds
 again from scratch.
+
+The published file's SHA-256 is stamped beside it (`ogi.duckdb.sha256`, written atomically):
+`ogi status` and every refresh check it, so a damaged file is found, said and rebuilt. While a
+publish renames, the stamp lists both the old and the new digest: the live file always
+matches it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,12 +37,35 @@ def publish(store: Store, fingerprint: str) -> int:
         con.execute("checkpoint")
         row = con.execute("select n_reports from meta.build_info").fetchone()
     live.parent.mkdir(parents=True, exist_ok=True)
+    digest = file_sha256(build)
+    previous = store.read_checksum() or []
+    store.write_checksum([*[d for d in previous if d != digest], digest])  # old or new: both match
     pause_point("publish", store)
     os.replace(build, live)
     _fsync_dir(live.parent)
+    store.write_checksum([digest])
     store.build_fingerprint.unlink(missing_ok=True)
     store.mark_inventory_published()
     return int(row[0]) if row else 0
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def checksum_problem(store: Store) -> str | None:
+    """Why the published file cannot be trusted as it is (it does not match the checksum
+    stamped when it was published, or it has none), or None when it matches."""
+    digests = store.read_checksum()
+    if digests is None:
+        return "the published warehouse has no checksum"
+    try:
+        actual = file_sha256(store.published_db)
+    except OSError as exc:
+        return f"the published warehouse cannot be read ({exc.strerror or type(exc).__name__})"
+    return None if actual in digests else "the published warehouse does not match its checksum"
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -16,10 +16,10 @@ import polars as pl
 
 from ..parsing.series import DECISIONS, decide_staged
 from .batches import BatchResult, batches, print_progress, run_batches
-from .inventory import Changes, compare, take_inventory
+from .inventory import Changes, compare, report_files, take_inventory
 from .plan import fingerprint, plan, published_fingerprint
-from .publish import publish
-from .store import DBT_PROJECT_DIR, Store
+from .publish import checksum_problem, publish
+from .store import DBT_PROJECT_DIR, Store, read_parquet
 from .testhooks import pause_point
 
 Log = Callable[[str], object]
@@ -33,6 +33,7 @@ class InventoryResult:
     files: int
     bytes: int
     changes: Changes  # against what the published warehouse was built from
+    rejected: int = 0  # files under raw/ that are not read as reports (dim_source_file says why)
 
 
 def inventory_raw(store: Store, log: Log) -> InventoryResult:
@@ -47,8 +48,10 @@ def inventory_raw(store: Store, log: Log) -> InventoryResult:
         baseline = previous if published is None else published
     changes = compare(baseline, inventory)
     store.write_inventory(inventory)
-    log(f"{inventory.height} report files under {store.raw_dir}: {changes.as_dict()}")
-    return InventoryResult(inventory.height, int(inventory["byte_size"].sum() or 0), changes)
+    reports = report_files(inventory)
+    rejected = inventory.height - reports.height
+    log(f"{reports.height} report files under {store.raw_dir}: {changes.as_dict()}; {rejected} other files not read")
+    return InventoryResult(reports.height, int(reports["byte_size"].sum() or 0), changes, rejected)
 
 
 @dataclass
@@ -62,6 +65,8 @@ class StagingResult:
     cells: int = 0
     issues: int = 0
     decisions: int = 0  # 表二 cells decided across years / by plausibility (all staged reports)
+    quarantined: list[str] = field(default_factory=list)  # corrupt staged files set aside: "<file>: <why>"
+    retried: int = 0  # reports parsed again after failing on a time, memory or size limit
     statuses: dict[str, int] = field(default_factory=dict)  # parsed | flagged | failed → reports
     quality: dict[str, int] = field(default_factory=dict)  # consistent | … → reports
 
@@ -72,10 +77,11 @@ def stage_reports(store: Store, log: Log, show_progress: bool = False) -> Stagin
     inventory = store.read_inventory()
     if inventory is None:
         raise RuntimeError(f"no inventory at {store.inventory_file}: run the inventory step first")
-    todo = plan(inventory, store)
+    todo = plan(inventory, store, log)
     log(
-        f"{len(todo.to_parse)} reports to parse, {todo.reused} reused, {todo.dropped_parts} stale parts dropped, "
-        f"{todo.pruned_parts} pruned of removed reports"
+        f"{len(todo.to_parse)} reports to parse ({len(todo.attempts)} again after failing on a limit), "
+        f"{todo.reused} reused, {todo.dropped_parts} stale parts dropped, {todo.pruned_parts} pruned of removed reports"
+        + (f", {len(todo.quarantined)} corrupt files quarantined" if todo.quarantined else "")
     )
     last_logged = [0.0]
 
@@ -87,8 +93,9 @@ def stage_reports(store: Store, log: Log, show_progress: bool = False) -> Stagin
             log(f"parsed {done}/{total} reports in {elapsed:.1f} s")
         pause_point("parse", store)  # the first batch is staged, the others may be running
 
-    jobs = list(batches(todo.to_parse, BATCH_SIZE, f"b{time.time_ns()}"))
+    jobs = list(batches(todo.to_parse, BATCH_SIZE, f"b{time.time_ns()}", todo.hashes, todo.attempts))
     results = run_batches(jobs, store, progress=progress)
+    _count_attempts(store, todo.hashes, todo.attempts, results)
     result = StagingResult(
         parsed=sum(r.n_reports for r in results),
         reused=todo.reused,
@@ -98,9 +105,12 @@ def stage_reports(store: Store, log: Log, show_progress: bool = False) -> Stagin
         issues=sum(r.n_issues for r in results),
         statuses=_add_statuses(results),
         quality=_quality_counts(store, [r.batch_id for r in results]),
+        quarantined=todo.quarantined,
+        retried=len(todo.attempts),
     )
     # decisions span batches (an agency's years): redo them whenever the parts change
-    if results or todo.dropped_parts or todo.pruned_parts or not store.decisions_file.exists():
+    changed = results or todo.dropped_parts or todo.pruned_parts or todo.quarantined
+    if changed or not store.decisions_file.exists():
         result.decisions = write_decisions(store)
         log(f"{result.decisions} 表二 cells decided by the agencies' neighbouring years")
     return result
@@ -117,6 +127,21 @@ def write_decisions(store: Store) -> int:
     return decided.height
 
 
+def _count_attempts(store: Store, parsed: list[str], attempts: dict[str, int], results: list[BatchResult]) -> None:
+    """Record how many parses of each content failed on a limit (the plan retries it until
+    MAX_ATTEMPTS); a content parsed without such a failure is forgotten."""
+    failed = {h for r in results for h in r.resource_failed}
+    counts = store.read_attempts()
+    before = dict(counts)
+    for h in parsed:
+        if h in failed:
+            counts[h] = attempts.get(h, 1)
+        else:
+            counts.pop(h, None)
+    if counts != before:
+        store.write_attempts(counts)
+
+
 def _add_statuses(results: list[BatchResult]) -> dict[str, int]:
     statuses: dict[str, int] = {}
     for r in results:
@@ -131,28 +156,39 @@ def _quality_counts(store: Store, batch_ids: list[str]) -> dict[str, int]:
     parts = [p for p in parts if p.exists()]
     if not parts:
         return {}
-    counts = pl.concat([pl.read_parquet(p, columns=["quality_status"]) for p in parts]).group_by("quality_status").len()
+    counts = pl.concat([read_parquet(p, ["quality_status"]) for p in parts]).group_by("quality_status").len()
     return {str(k): int(v) for k, v in zip(counts["quality_status"], counts["len"], strict=True)}
 
 
 def current_fingerprint(store: Store) -> str:
-    """The fingerprint of the current inventory, parser version and dbt project."""
+    """The fingerprint of the current inventory, staged parts, parser version and dbt project."""
     inventory = store.read_inventory()
     if inventory is None:
         raise RuntimeError(f"no inventory at {store.inventory_file}")
-    return fingerprint(inventory, DBT_PROJECT_DIR)
+    return fingerprint(inventory, DBT_PROJECT_DIR, [p.name for p in store.parts("reports")])
 
 
 def prepare_build(store: Store, log: Log) -> bool:
     """Make room for a new build and stamp what it is built from; False (and nothing to do)
-    when the published warehouse was built from the same contents, parser and dbt project."""
-    current = current_fingerprint(store)
-    if current == published_fingerprint(store.published_db):
-        log("the published warehouse is up to date: nothing to build")
-        return False
-    store.build_db.parent.mkdir(parents=True, exist_ok=True)
-    for stale in store.build_leftovers():
+    when the published warehouse matches its checksum and was built from the same contents,
+    staged parts, parser and dbt project. What a killed or failed build left is removed either way."""
+    removed = [p for p in store.build_leftovers() if p.exists()]
+    for stale in removed:
         stale.unlink(missing_ok=True)
+    if removed:
+        log(f"removed what an unfinished build left: {', '.join(str(p) for p in removed)}")
+    current = current_fingerprint(store)
+    if store.published_db.exists():
+        problem = checksum_problem(store)
+        published = None if problem else published_fingerprint(store.published_db)
+        if problem is None and published is None:
+            problem = "the published warehouse cannot be read"
+        if problem:
+            log(f"{problem}: rebuilding it")
+        elif current == published:
+            log("the published warehouse is up to date: nothing to build")
+            return False
+    store.build_db.parent.mkdir(parents=True, exist_ok=True)
     store.build_fingerprint.write_text(current, encoding="ascii")
     return True
 

@@ -12,6 +12,9 @@ One `Store` owns the layout; nothing else builds a path under raw/ or warehouse/
         inventory/inventory.parquet       raw/ by content hash; published.parquet: what was published
         <table>/part-<batch>.parquet      one part per parsed batch (reports, cells, issues)
         decisions/decisions.parquet       表二 cells decided across years, rewritten whole
+        quarantine/<batch>/<table>.parquet  the parts of a batch with a corrupt part, set aside
+        attempts/attempts.json            content hash → parses that failed on a resource limit
+      ogi.duckdb.sha256                   the published file's SHA-256 (stamped when publishing)
       .refresh.lock, .refresh.children    one refresh at a time; the subprocesses of the one running
 
 A batch's parts are written each atomically (temporary file, then rename), `reports` last: the
@@ -20,12 +23,14 @@ A batch's parts are written each atomically (temporary file, then rename), `repo
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from ..parsing.schema import TABLES
 
@@ -37,6 +42,29 @@ COMMIT_ORDER = ("cells", "issues", "reports")  # `reports` last: it commits the 
 
 def _env_path(var: str, default: Path) -> Path:
     return Path(os.environ.get(var) or default).resolve()
+
+
+def read_parquet(path: Path, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """One Parquet file, its path taken literally (a `[` or `*` in a folder name is no glob)."""
+    return pl.read_parquet(path, columns=list(columns) if columns else None, glob=False)
+
+
+def sql_literal_glob(path: Path) -> str:
+    """`path` for a SQL string literal that DuckDB reads as a glob: quotes doubled, and the glob
+    metacharacters of its folders escaped (`[` → `[[]`), so only the file-name pattern globs."""
+    folder = str(path.parent).replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
+    return f"{folder}/{path.name}".replace("'", "''")
+
+
+def _atomic_bytes(data: bytes, path: Path) -> None:
+    """Write `path` so that no reader ever sees half of it (temporary file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
 
 
 def _atomic_parquet(df: pl.DataFrame, path: Path) -> None:
@@ -82,6 +110,22 @@ class Store:
         """The fingerprint of what the build file is being built from (read when publishing)."""
         return self.build_db.with_suffix(".fingerprint")
 
+    @property
+    def published_checksum(self) -> Path:
+        """The SHA-256 digests the published file may have (one; two while a publish renames)."""
+        return self.published_db.with_name(f"{DB_FILE_NAME}.sha256")
+
+    def write_checksum(self, digests: list[str]) -> None:
+        _atomic_bytes("".join(f"{d}  {DB_FILE_NAME}\n" for d in digests).encode("ascii"), self.published_checksum)
+
+    def read_checksum(self) -> list[str] | None:
+        """The digests stamped for the published file (None when it has no checksum file)."""
+        try:
+            text = self.published_checksum.read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return None
+        return [line.split()[0] for line in text.splitlines() if line.strip()]
+
     def build_leftovers(self) -> list[Path]:
         """What a killed build leaves behind: the file, its write-ahead log, its stamp."""
         return [self.build_db, self.build_db.with_suffix(".duckdb.wal"), self.build_fingerprint]
@@ -125,7 +169,7 @@ class Store:
 
     def read_inventory(self, published: bool = False) -> pl.DataFrame | None:
         path = self.published_inventory_file if published else self.inventory_file
-        return pl.read_parquet(path) if path.exists() else None
+        return read_parquet(path) if path.exists() else None
 
     def write_inventory(self, inventory: pl.DataFrame) -> None:
         _atomic_parquet(inventory, self.inventory_file)
@@ -133,7 +177,7 @@ class Store:
     def mark_inventory_published(self) -> None:
         """Record the current inventory as the one the published warehouse was built from."""
         if self.inventory_file.exists():
-            _atomic_parquet(pl.read_parquet(self.inventory_file), self.published_inventory_file)
+            _atomic_parquet(read_parquet(self.inventory_file), self.published_inventory_file)
 
     # -- staging parts --------------------------------------------------------------------------
     def table_dir(self, table: str) -> Path:
@@ -184,17 +228,59 @@ class Store:
     def prune_batch(self, batch_file: str, keep: Iterable[str]) -> None:
         """Rewrite a batch's parts with only the reports whose content hash is in `keep`
         (part by part, `reports` last: a prune killed half-way is simply done again)."""
-        reports = pl.read_parquet(self.part("reports", batch_file)).filter(pl.col("content_hash").is_in(list(keep)))
+        reports = read_parquet(self.part("reports", batch_file)).filter(pl.col("content_hash").is_in(list(keep)))
         ids = reports["report_id"].to_list()
         for table in COMMIT_ORDER:
             path = self.part(table, batch_file)
             if path.exists():
-                df = reports if table == "reports" else pl.read_parquet(path).filter(pl.col("report_id").is_in(ids))
+                df = reports if table == "reports" else read_parquet(path).filter(pl.col("report_id").is_in(ids))
                 _atomic_parquet(df, path)
 
     def scan(self, table: str) -> pl.LazyFrame:
-        """All committed rows of one staging table, lazily."""
-        return pl.scan_parquet(self.part_glob(table))
+        """All committed rows of one staging table, lazily (the parts listed, not globbed)."""
+        return pl.scan_parquet(self.parts(table), glob=False)
+
+    def corrupt_part(self, table: str, part: Path) -> str | None:
+        """Why a staged part cannot be read (its Parquet footer and schema; the data pages are
+        not read), or None when it can."""
+        try:
+            names = set(pq.read_schema(part).names)
+        except Exception as exc:  # noqa: BLE001 - any damage to the file is the answer, not an error
+            return f"{type(exc).__name__}: {exc}"
+        missing = set(TABLES[table]) - names
+        return f"columns missing: {sorted(missing)}" if missing else None
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where the parts of a batch with a corrupt part are moved (kept for a person to look at)."""
+        return self.staging_dir / "quarantine"
+
+    def quarantine_batch(self, batch_file: str) -> Path:
+        """Move every part of one batch out of the tables dbt reads, `reports` (the commit record)
+        first; returns the folder they are in now."""
+        folder = self.quarantine_dir / Path(batch_file).stem
+        folder.mkdir(parents=True, exist_ok=True)
+        for table in reversed(COMMIT_ORDER):
+            part = self.part(table, batch_file)
+            if part.exists():
+                part.replace(folder / f"{table}.parquet")
+        return folder
+
+    # -- parses that failed on a resource limit (retried a few times) ---------------------------
+    @property
+    def attempts_file(self) -> Path:
+        return self.staging_dir / "attempts" / "attempts.json"
+
+    def read_attempts(self) -> dict[str, int]:
+        """Content hash → how many parses of it failed on a time, memory or size limit."""
+        try:
+            data = json.loads(self.attempts_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def write_attempts(self, attempts: dict[str, int]) -> None:
+        _atomic_bytes(json.dumps(attempts, sort_keys=True).encode(), self.attempts_file)
 
     # -- cross-year decisions -------------------------------------------------------------------
     @property
@@ -207,7 +293,8 @@ class Store:
     # -- what dbt reads -------------------------------------------------------------------------
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt invocation: where to build and where each staging table's parts
-        are (globs, quoted for a SQL string literal: dbt pastes them into `read_parquet('…')`)."""
+        are (globs, quoted for a SQL string literal: dbt pastes them into `read_parquet('…')`;
+        DuckDB globs every path it reads, so the folders' glob characters are escaped)."""
 
         def literal(path: Path) -> str:
             return str(path).replace("'", "''")
@@ -215,7 +302,8 @@ class Store:
         return {
             "OGI_BUILD_DB": str(self.build_db),
             "OGI_STAGING_DIR": literal(self.staging_dir),
-            **{f"OGI_PARTS_{t.upper()}": literal(self.part_glob(t)) for t in TABLES},
-            "OGI_PARTS_DECISIONS": literal(self.decisions_file),
+            **{f"OGI_PARTS_{t.upper()}": sql_literal_glob(self.part_glob(t)) for t in TABLES},
+            "OGI_PARTS_DECISIONS": sql_literal_glob(self.decisions_file),
+            "OGI_PARTS_INVENTORY": sql_literal_glob(self.inventory_file),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
