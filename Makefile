@@ -5,18 +5,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SHARED ?= ../shared
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DAGSTER_HOME
+DEV_PORT ?= 3000
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test test-slow lint format manifest dev docs accuracy bench clean help
+.PHONY: run test test-slow lint format manifest dev daemon dashboard browser docs accuracy bench clean help
 
 help:
 	@echo "make run        build warehouse/ogi.duckdb from raw/ (creates .venv on first use)"
 	@echo "make test       lint, then the whole test suite (slow benchmark-size tests excluded)"
 	@echo "make lint       ruff (lint + format check), mypy, sqlfluff: what CI enforces"
 	@echo "make format     ruff format + ruff --fix + sqlfluff fix"
-	@echo "make dev        open the Dagster UI on http://127.0.0.1:3000"
+	@echo "make dev        the Dagster UI on http://127.0.0.1:3000, with the schedule and the raw/ sensor"
+	@echo "make daemon     the daily schedule and the raw/ sensor, without the UI"
+	@echo "make dashboard  the analysts' dashboard on http://127.0.0.1:8501 (read-only)"
 	@echo "make docs       dbt docs as one static HTML file: warehouse/docs/target/static_index.html"
 	@echo "make accuracy   score the parser against the answer keys in $(SHARED)/answers"
 	@echo "make bench      benchmark: parse throughput, full/incremental/no-change refresh"
@@ -35,8 +39,18 @@ manifest: $(STAMP)
 run: manifest
 	$(BIN)/ogi refresh
 
-test: lint manifest
+test: lint manifest browser
 	$(BIN)/python -m pytest
+
+# Debian's chromium and CJK fonts for the dashboard's browser test (Playwright cannot download its
+# browsers here). Installed when running as root, as CI does; otherwise that test skips and says why.
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . || { [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
+	  || echo "chromium or fonts-noto-cjk missing (not root): the browser test will be skipped"
+
+dashboard: manifest
+	$(BIN)/ogi dashboard
 
 PY_SOURCES := dagster_project scripts tests
 
@@ -54,8 +68,13 @@ format: $(STAMP)
 test-slow: manifest
 	$(BIN)/python -m pytest -m slow
 
+# The venv's bin/ on PATH: the dbt resource finds `dbt`, and the UI's run workers find `dagster`.
 dev: manifest
-	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p $(DEV_PORT)
+
+# The schedule and the raw/ sensor without the UI (what `make dev` also runs).
+daemon: manifest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster-daemon run -m dagster_project.definitions
 
 # dbt docs opens its database read-write: `ogi docs` documents a copy of the published warehouse.
 docs: manifest

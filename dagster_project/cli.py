@@ -6,15 +6,23 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+import unicodedata
+from importlib.metadata import version
 from pathlib import Path
+from types import FrameType
 
 import duckdb
 
+from .connect import connect
 from .parsing.files import parse_files
 from .parsing.records import to_json
+from .pipeline.guards import alarm_handler, doc_timeout_s, limit_memory, parse_guarded, worker_memory_mb
+from .pipeline.locking import end_children
+from .pipeline.publish import checksum_problem
 from .pipeline.steps import RefreshSummary
 from .pipeline.store import DBT_PROJECT_DIR, Store
 from .synth import main as synth_main
@@ -26,7 +34,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
     for name in missing:
         print(f"ogi parse: no such file: {name}", file=sys.stderr)
     names = [name for name in args.files if name not in missing]
-    reports = parse_files([Path(n) for n in names], neighbours=not args.alone)
+    limit_memory(worker_memory_mb())  # as a refresh's workers: a file that would take all memory fails alone
+    with alarm_handler() as can_time:
+        timeout = doc_timeout_s() if can_time else None
+        reports = parse_files(
+            [Path(n) for n in names], neighbours=not args.alone, parse=lambda path: parse_guarded(path, timeout)
+        )
     for name, report in zip(names, reports, strict=True):
         record = to_json(report)
         record["file"] = name
@@ -43,21 +56,65 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
-def _connect(quiet: bool = False) -> duckdb.DuckDBPyConnection | None:
-    path = Store.from_env().published_db
+def _connect(quiet: bool = False, command: str = "ogi") -> duckdb.DuckDBPyConnection | None:
+    """The published warehouse, read-only (`connect`: always the latest publish), after checking
+    it against its checksum; None, with one line saying why unless `quiet`, when it cannot be used."""
+    store = Store.from_env()
+    path = store.published_db
     if not path.exists():
         if not quiet:
             print(f"no published warehouse at {path}; run `ogi refresh` (or `make run`) first", file=sys.stderr)
         return None
-    return duckdb.connect(str(path), read_only=True)
+    problem = checksum_problem(store)
+    if problem and store.read_checksum() is not None:  # a warehouse published before checksums is opened as is
+        if not quiet:
+            print(f"{command}: {problem}: run `ogi refresh`", file=sys.stderr)
+        return None
+    try:
+        return connect(path)
+    except (duckdb.Error, OSError) as exc:
+        if not quiet:
+            print(f"{command}: {_unreadable(path, exc)}", file=sys.stderr)
+        return None
 
 
-def _print_table(header: list[str], rows: list[tuple]) -> None:
+def _unreadable(path: Path, exc: BaseException) -> str:
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return f"the published warehouse {path} cannot be read ({first}): run `ogi refresh`"
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns `text` takes: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal columns (with … when cut)."""
+    if _display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for c in text:
+        used += _display_width(c)
+        if used > width - 1:
+            break
+        out.append(c)
+    return "".join(out) + "…"
+
+
+def _print_table(header: list[str], rows: list[tuple], width: int | None = None) -> None:
+    """Rows in aligned columns; with `width`, the last column is cut to fit the terminal."""
     cells = [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    widths = [max([_display_width(h)] + [_display_width(r[i]) for r in cells]) for i, h in enumerate(header)]
+    if width:
+        widths[-1] = max(10, min(widths[-1], width - sum(widths[:-1]) - 2 * (len(widths) - 1)))
+
+    def line(values: list[str]) -> str:
+        fitted = [_fit(v, w) for v, w in zip(values, widths, strict=True)]
+        return "  ".join(v + " " * (w - _display_width(v)) for v, w in zip(fitted, widths, strict=True)).rstrip()
+
+    print(line(header))
     for r in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+        print(line(r))
 
 
 def _warehouse_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -72,33 +129,58 @@ def _warehouse_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """`ogi status`: when the published warehouse was built and what it holds."""
-    con = _connect()
+    con = _connect(command="ogi status")
     if con is None:
         return 1
-    with con:
-        built, n = con.execute("select built_at, n_reports from meta.build_info").fetchall()[0]
-        path = Path(con.execute("pragma database_list").fetchall()[0][2])
-        print(f"warehouse: {path}  built {built:%Y-%m-%d %H:%M:%S %Z}  {n} reports  {path.stat().st_size / 1e6:.1f} MB")
-        _print_table(
-            ["parse_status", "quality_status", "reports"],
-            con.execute(
+    path = Store.from_env().published_db
+    try:
+        with con:
+            built, n = con.execute("select built_at, n_reports from meta.build_info").fetchall()[0]
+            rows = con.execute(
                 "select parse_status, quality_status, count(*) from dim_report group by all order by all"
-            ).fetchall(),
-        )
+            ).fetchall()
+    except duckdb.Error as exc:
+        print(f"ogi status: {_unreadable(path, exc)}", file=sys.stderr)
+        return 1
+    print(f"warehouse: {path}  built {built:%Y-%m-%d %H:%M:%S %Z}  {n} reports  {path.stat().st_size / 1e6:.1f} MB")
+    _print_table(["parse_status", "quality_status", "reports"], rows)
     return 0
 
 
+SEVERITY_ORDER = ("error", "warning", "info")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    """`ogi check`: the quality issues recorded for the published reports."""
-    con = _connect()
+    """`ogi check`: the quality issues recorded for the published reports, errors first."""
+    con = _connect(command="ogi check")
     if con is None:
         return 1
-    where = "" if args.all else "where severity <> 'info'"
-    rows = con.execute(
-        f"select file_name, severity, code, place, message from report_quality {where} "
-        "order by file_name, severity desc, code"
-    ).fetchall()
-    _print_table(["report", "severity", "code", "place", "message"], rows)
+    severities = args.severity or (list(SEVERITY_ORDER) if args.all else ["error", "warning"])
+    filters = ["list_contains(?, severity)"]
+    params: list[object] = [severities]
+    if args.code:
+        filters.append("list_contains(?, code)")
+        params.append(args.code)
+    if args.report:
+        filters.append("(file_name ilike ? or report_id = ?)")
+        params += [f"%{args.report}%", args.report]
+    query = (
+        "select file_name, severity, code, place, message from report_quality where "
+        + " and ".join(filters)
+        + " order by case severity when 'error' then 0 when 'warning' then 1 else 2 end, file_name, code, place"
+    )
+    try:
+        with con:
+            rows = con.execute(query, params).fetchall()
+    except duckdb.Error as exc:
+        print(f"ogi check: {_unreadable(Store.from_env().published_db, exc)}", file=sys.stderr)
+        return 1
+    if args.json:
+        for row in rows:
+            print(json.dumps(dict(zip(("report", "severity", "code", "place", "message"), row)), ensure_ascii=False))
+        return 0
+    width = args.width or shutil.get_terminal_size((160, 24)).columns
+    _print_table(["report", "severity", "code", "place", "message"], rows, width)
     print(f"{len(rows)} issues")
     return 0
 
@@ -111,6 +193,8 @@ def _summary_rows(summary: RefreshSummary, published: bool, success: bool) -> li
 
     changes = " / ".join(str(v) for v in inv.changes.as_dict().values()) if inv else "? / ? / ? / ?"
     rows = [("files", "new / changed / unchanged / removed", changes)]
+    if inv and inv.rejected:
+        rows.append(("files", "not read as reports (see dim_source_file)", str(inv.rejected)))
     if staged:
         rows += [
             ("this run", "reports parsed now / reused", f"{staged.parsed} / {staged.reused}"),
@@ -122,9 +206,14 @@ def _summary_rows(summary: RefreshSummary, published: bool, success: bool) -> li
             ),
         ]
     con = _connect(quiet=True)
+    held = None
     if con is not None:
-        with con:
-            held = _warehouse_counts(con)
+        try:
+            with con:
+                held = _warehouse_counts(con)
+        except duckdb.Error:
+            held = None
+    if held is not None:
         rows += [
             ("warehouse", "reports", str(held["total"])),
             ("warehouse", "parsed / flagged / failed", counts(held, ("parsed", "flagged", "failed"))),
@@ -141,11 +230,37 @@ def _summary_rows(summary: RefreshSummary, published: bool, success: bool) -> li
 def cmd_refresh(args: argparse.Namespace) -> int:
     # the Dagster definitions read dbt's manifest at import: only this command needs them
     """`ogi refresh`: run the refresh job and print what it did; exit 1 if it failed."""
-    from .runs import run_refresh, step_failures, summarize  # noqa: PLC0415
+    from .runs import run_refresh, step_failures, summarize, was_interrupted  # noqa: PLC0415
 
     os.environ.setdefault("OGI_PROGRESS", "1" if sys.stderr.isatty() else "")
     started = time.monotonic()
-    result = run_refresh(verbose=args.verbose)
+    received: list[int] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    # outside the run's steps; inside them Dagster turns SIGINT and SIGTERM into an interrupt of the step
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        result = run_refresh(verbose=args.verbose)
+        interrupted = was_interrupted(result)
+    except KeyboardInterrupt:
+        result, interrupted = None, True
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if interrupted:
+        end_children()  # dbt and the parse workers are ended by the steps; anything left, here
+        # inside a step Dagster takes SIGINT and SIGTERM alike, so the signal is known only outside one
+        name = signal.Signals(received[0]).name if received else "SIGINT/SIGTERM"
+        print(
+            f"refresh interrupted ({name}): its subprocesses are ended and the published warehouse is unchanged; "
+            "run `ogi refresh` again to finish",
+            file=sys.stderr,
+        )
+        return 128 + (received[0] if received else signal.SIGINT)
+    assert result is not None
     summary = summarize(result)
     rows = _summary_rows(summary, summary.published is not None, result.success)
     _print_table(["", "", ""], [*rows, ("time", "wall", f"{time.monotonic() - started:.1f} s")])
@@ -175,6 +290,23 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return done.returncode
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """The analysts' dashboard on http://127.0.0.1:PORT over the published warehouse, until ^C."""
+    from .dashboard.launch import HOST, serve  # noqa: PLC0415 - only this command needs Streamlit
+
+    store = Store.from_env()
+    if not store.published_db.exists():
+        print(f"no published warehouse at {store.published_db} yet: run `ogi refresh` first", file=sys.stderr)
+    proc = serve(args.port, store.warehouse_dir)
+    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+    print(f"dashboard: http://{HOST}:{args.port}  (^C stops it)")
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        return proc.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     """The `ogi` command line; returns the exit code."""
     parser = argparse.ArgumentParser(
@@ -182,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         description="OGI Warehouse: government information-disclosure "
         "annual reports (政府信息公开工作年度报告) as a checked DuckDB warehouse.",
     )
+    parser.add_argument("--version", action="version", version=f"ogi {version('ogi-warehouse')}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser(
         "parse",
@@ -208,22 +341,57 @@ def main(argv: list[str] | None = None) -> int:
     )
     r.add_argument("--verbose", action="store_true", help="log every Dagster event, not only the steps' messages")
     r.set_defaults(func=cmd_refresh)
-    s = sub.add_parser("status", help="what the published warehouse holds and when it was built")
+    s = sub.add_parser(
+        "status",
+        help="what the published warehouse holds and when it was built",
+        description="When the published warehouse was built, its size, and its reports by parse and quality "
+        "status; exit 1 when there is none or it does not match its checksum.",
+    )
     s.set_defaults(func=cmd_status)
-    c = sub.add_parser("check", help="list the quality issues recorded for the published reports")
+    c = sub.add_parser(
+        "check",
+        help="list the quality issues recorded for the published reports",
+        description="The issues of the published reports, errors first, then warnings (and info with --all). "
+        "Codes are explained in the warehouse's dim_issue_code and in ARCHITECTURE.md.",
+    )
     c.add_argument("--all", action="store_true", help="include info-level issues")
+    c.add_argument("--severity", action="append", choices=SEVERITY_ORDER, help="only this severity (repeatable)")
+    c.add_argument("--code", action="append", metavar="CODE", help="only this issue code (repeatable)")
+    c.add_argument("--report", metavar="NAME", help="only reports whose file name contains NAME (or this report id)")
+    c.add_argument("--json", action="store_true", help="one JSON object per issue, one per line")
+    c.add_argument("--width", type=int, help="columns to fit the table in (default: the terminal's)")
     c.set_defaults(func=cmd_check)
-    d = sub.add_parser("docs", help="build the dbt docs of the published warehouse as one HTML file")
+    d = sub.add_parser(
+        "docs",
+        help="build the dbt docs of the published warehouse as one HTML file",
+        description="dbt docs generate --static on a copy of the published warehouse (dbt opens its database "
+        "read-write): warehouse/docs/target/static_index.html.",
+    )
     d.set_defaults(func=cmd_docs)
+    b = sub.add_parser(
+        "dashboard",
+        help="the analysts' dashboard on http://127.0.0.1:8501 (read-only)",
+        description="A read-only Streamlit dashboard over the published warehouse, served on 127.0.0.1 only; "
+        "it follows every publish and never blocks a refresh. See docs/dashboard.md.",
+    )
+    b.add_argument("--port", type=int, default=8501)
+    b.set_defaults(func=cmd_dashboard)
     y = sub.add_parser(
-        "synth", help="write a synthetic corpus with answer keys (for scale tests and benchmarks)", add_help=False
+        "synth",
+        help="write a synthetic corpus with answer keys (for scale tests and benchmarks)",
+        description="See `ogi synth --help`.",
+        add_help=False,
     )
     y.set_defaults(func=None)
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["synth"]:  # the generator owns its options (see `ogi synth --help`)
-        return synth_main(argv[1:])
-    args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        if argv[:1] == ["synth"]:  # the generator owns its options (see `ogi synth --help`)
+            return synth_main(argv[1:])
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except BrokenPipeError:  # `ogi check | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 if __name__ == "__main__":

@@ -32,6 +32,16 @@ def test_definitions_load(manifest):
     assert job.asset_layer.selected_asset_keys == set(defs.resolve_asset_graph().get_all_asset_keys())
     assert job.executor_def is dg.in_process_executor and {"dbt", "warehouse"} <= set(job.resource_defs)
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
+    graph = defs.resolve_asset_graph()
+    groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert (groups["raw_reports"], groups["stg_cells"], groups["int_identity_checks"]) == ("staging",) * 2 + (
+        "intermediate",
+    )
+    assert (groups["fct_request_outcomes"], groups["dim_outcome"], groups["published_warehouse"]) == (
+        "marts",
+        "reference",
+        "publish",
+    )
     checks = defs.resolve_asset_graph().asset_check_keys
     assert any("t3" in c.name.lower() for c in checks)  # dbt identity tests become asset checks
 

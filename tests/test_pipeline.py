@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW, copy_samples, run_refresh
+from conftest import BROKEN, RAW, copy_samples, make_broken_copy, run_refresh
 
-BROKEN = "900_broken_identity.txt"
-
-
-def make_broken_copy(raw: Path) -> None:
-    """金寨县's report with （七）总计 raised to 24 in the natural-person and total columns:
-    the row still adds up, but T3-A (23+0 ≠ 24+0) and T3-B (leaves sum to 23) break."""
-    text = (RAW / "002_27a7349fbee7f2fc.txt").read_text(encoding="utf-8")
-    head, sep, tail = text.partition("（七）总计")
-    tail = tail.replace("\t\xa023", "\t\xa024", 2)
-    assert tail.count("\t\xa024") == 2
-    (raw / BROKEN).write_text(head + sep + tail, encoding="utf-8")
+from dagster_project.cli import _display_width
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +148,39 @@ def test_a_reader_holding_the_warehouse_neither_blocks_nor_sees_a_half_build(ref
         (raw / "901_second_copy_renamed.txt").unlink()
     # ... and a new one sees the new build
     assert query(db, "select count(*) from dim_report") == [(before[0][0] + 1,)]
+
+
+def _ogi(db: Path, *args: str, pipe_to_head: bool = False) -> subprocess.CompletedProcess:
+    ogi = Path(sys.executable).with_name("ogi")
+    env = {**os.environ, "OGI_WAREHOUSE_DIR": str(db.parent)}
+    if pipe_to_head:  # the reader closes the pipe after one line, as `| head -1` does
+        command = " ".join(shlex.quote(a) for a in (str(ogi), *args)) + " | head -1"
+        return subprocess.run(["bash", "-o", "pipefail", "-c", command], env=env, capture_output=True, text=True)
+    return subprocess.run([str(ogi), *args], env=env, capture_output=True, text=True)
+
+
+def test_ogi_check_orders_by_severity_filters_and_fits_the_terminal(refreshed):
+    _, db = refreshed
+    rows = [json.loads(line) for line in _ogi(db, "check", "--all", "--json").stdout.splitlines()]
+    order = [("error", "warning", "info").index(r["severity"]) for r in rows]
+    assert order == sorted(order) and {r["severity"] for r in rows} >= {"warning", "info"}
+    breaks = [json.loads(line) for line in _ogi(db, "check", "--code", "identity_broken", "--json").stdout.splitlines()]
+    assert {r["report"] for r in breaks} == {BROKEN} and len(breaks) == 4  # T3-A and T3-B, natural person and total
+    only = _ogi(db, "check", "--all", "--report", "004_", "--json").stdout.splitlines()
+    assert only and all(json.loads(line)["report"].startswith("004_") for line in only)
+    table = _ogi(db, "check", "--width", "120").stdout.splitlines()
+    assert table[0].startswith("report") and table[-1].endswith(" issues")
+    assert max(map(_display_width, table[:-1])) == 120  # messages cut to the width (CJK counts double)
+    assert any(line.endswith("…") for line in table)
+
+
+def test_ogi_has_a_version_a_description_per_command_and_survives_a_closed_pipe(refreshed):
+    _, db = refreshed
+    assert re.fullmatch(r"ogi \d+\.\d+\.\d+\n", _ogi(db, "--version").stdout)
+    for command in ("parse", "refresh", "status", "check", "docs"):
+        helped = _ogi(db, command, "--help")
+        assert helped.returncode == 0 and helped.stdout.count("\n\n") >= 2, command  # usage, description, options
+    for args in (("check", "--all"), ("parse", "--json", *(str(p) for p in sorted(RAW.glob("*.txt"))))):
+        done = _ogi(db, *args, pipe_to_head=True)
+        assert done.returncode == 0 and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, args
+        assert len(done.stdout.splitlines()) == 1

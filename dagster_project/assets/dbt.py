@@ -1,14 +1,27 @@
 """The dbt models and their data tests (identities become asset checks)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from ..pipeline.steps import prepare_build
 from ..project import ogi_dbt
 from ..resources import WarehouseResource
 
 
-@dbt_assets(manifest=ogi_dbt.manifest_path)
+class _Layers(DagsterDbtTranslator):
+    """dbt models grouped by their layer (the folder under models/), seeds as reference data."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "marts"
+
+
+@dbt_assets(manifest=ogi_dbt.manifest_path, dagster_dbt_translator=_Layers())
 def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build` into a fresh build file; a failing error-severity test stops the run.
 

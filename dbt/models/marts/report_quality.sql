@@ -1,8 +1,15 @@
 -- Every issue the parser recorded, with the report it belongs to. Identity breaks carry
--- the identity, its place, the printed and recomputed values and their delta.
+-- the identity, its place, the printed and recomputed values and their delta; the catalogue
+-- (dim_issue_code) says what each code means and what to do.
 with issues as (
 
     select * from {{ ref('stg_issues') }}
+
+),
+
+codes as (
+
+    select * from {{ ref('dim_issue_code') }}
 
 ),
 
@@ -26,6 +33,12 @@ select
     issues.delta,
     issues.severity,
     issues.code,
-    issues.message
+    issues.message,
+    issues.table_id,
+    issues.row_key,
+    issues.code = 'identity_broken' as is_identity_break,
+    codes.meaning,
+    codes.action
 from issues
 left join reports on reports.report_id = issues.report_id
+left join codes on codes.code = issues.code
