@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import http.server
 import json
 import os
 import shutil
@@ -18,6 +21,7 @@ from types import FrameType
 import duckdb
 
 from .connect import connect
+from .export import export_marts
 from .parsing.files import parse_files
 from .parsing.records import to_json
 from .pipeline.guards import alarm_handler, doc_timeout_s, limit_memory, parse_guarded, worker_memory_mb
@@ -270,6 +274,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     else:
         for line in step_failures(result):
             print(f"  {line}")
+        if not args.verbose:
+            print(f"  dbt's log: {Store.from_env().dbt_log}")
     return 0 if result.success else 1
 
 
@@ -285,9 +291,29 @@ def cmd_docs(args: argparse.Namespace) -> int:
     env = {**os.environ, **store.dbt_env(), "OGI_BUILD_DB": str(store.docs_db)}
     command = [str(dbt), "docs", "generate", "--static", "--project-dir", ".", "--profiles-dir", "."]
     done = subprocess.run([*command, "--target-path", str(store.docs_target)], cwd=DBT_PROJECT_DIR, env=env)
-    if done.returncode == 0:
-        print(f"dbt docs: {store.docs_target / 'static_index.html'}")
-    return done.returncode
+    if done.returncode != 0:
+        return done.returncode
+    print(f"dbt docs: {store.docs_target / 'static_index.html'}")
+    if args.serve:
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(store.docs_target))
+        with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+            print(f"serving http://127.0.0.1:{server.server_address[1]}/static_index.html  (^C stops it)", flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                server.serve_forever()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`ogi export`: every mart of the published warehouse as Parquet or CSV files."""
+    store = Store.from_env()
+    out = Path(args.out) if args.out else store.warehouse_dir / "export"
+    try:
+        written = export_marts(store.published_db, out, args.format, bom=args.bom)
+    except (FileNotFoundError, duckdb.Error) as exc:
+        print(f"ogi export: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(written)} files in {out} (README.md describes them)")
+    return 0
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
@@ -339,7 +365,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run the Dagster refresh job: raw/ → staging → dbt → warehouse/ogi.duckdb",
         description="Run the same job as the Dagster UI and the schedule; exit 1 if it failed.",
     )
-    r.add_argument("--verbose", action="store_true", help="log every Dagster event, not only the steps' messages")
+    r.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print dbt's log and every Dagster event (by default dbt's log goes to warehouse/logs/dbt.log)",
+    )
     r.set_defaults(func=cmd_refresh)
     s = sub.add_parser(
         "status",
@@ -367,7 +397,19 @@ def main(argv: list[str] | None = None) -> int:
         description="dbt docs generate --static on a copy of the published warehouse (dbt opens its database "
         "read-write): warehouse/docs/target/static_index.html.",
     )
+    d.add_argument("--serve", action="store_true", help="then serve them on http://127.0.0.1:PORT until ^C")
+    d.add_argument("--port", type=int, default=8080, help="port for --serve (default 8080; 0 picks a free one)")
     d.set_defaults(func=cmd_docs)
+    e = sub.add_parser(
+        "export",
+        help="write every mart of the published warehouse as Parquet or CSV files",
+        description="Every mart as one file (Parquet, or CSV in UTF-8 with a header), written atomically — no "
+        "half-written file is ever visible — with a README.md describing the files and their columns.",
+    )
+    e.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    e.add_argument("--out", metavar="DIR", help="output folder (default: warehouse/export)")
+    e.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark, for Excel")
+    e.set_defaults(func=cmd_export)
     b = sub.add_parser(
         "dashboard",
         help="the analysts' dashboard on http://127.0.0.1:8501 (read-only)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 from typing import Any, cast
@@ -83,12 +84,19 @@ def run_refresh(verbose: bool = False, log: Log | None = None) -> dg.ExecuteInPr
     instance = dg.DagsterInstance.get()
     me = psutil.Process()
     tags = {"ogi/pid": str(me.pid), "ogi/host": _host(), "ogi/started": f"{me.create_time():.3f}"}
-    with refresh_lock(Store.from_env(), log or (lambda m: print(m, file=sys.stderr))):
+    store = Store.from_env()
+    with refresh_lock(store, log or (lambda m: print(m, file=sys.stderr))):
         _fail_dead_runs(instance)
         level = "DEBUG" if verbose else "INFO"  # DEBUG lists every Dagster event
-        return defs.resolve_job_def("refresh").execute_in_process(
-            instance=instance,
-            tags=tags,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": level}}}},
-        )
+        store.dbt_log.parent.mkdir(parents=True, exist_ok=True)
+        # dbt's own log (dagster-dbt echoes it on stdout) goes to a file unless --verbose
+        with (
+            store.dbt_log.open("w", encoding="utf-8") as dbt_log,
+            contextlib.redirect_stdout(sys.stdout if verbose else dbt_log),
+        ):
+            return defs.resolve_job_def("refresh").execute_in_process(
+                instance=instance,
+                tags=tags,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+            )

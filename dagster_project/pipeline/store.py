@@ -137,6 +137,11 @@ class Store:
         return self.warehouse_dir / "dbt_target"
 
     @property
+    def dbt_log(self) -> Path:
+        """dbt's log of the last `ogi refresh` (printed instead with --verbose)."""
+        return self.warehouse_dir / "logs" / "dbt.log"
+
+    @property
     def lock_file(self) -> Path:
         return self.warehouse_dir / ".refresh.lock"
 

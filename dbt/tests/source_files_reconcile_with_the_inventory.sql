@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'dim_source_file'}}}) }}
 -- Every file the inventory lists is in dim_source_file once; every staged report comes from a
 -- listed file; every report file is staged (no status `not_staged`). Returns the offending rows.
 with inventory as (
