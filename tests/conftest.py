@@ -33,6 +33,17 @@ def manifest() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def samples_warehouse(manifest, tmp_path_factory) -> Path:
+    """One warehouse refreshed from every sample report, shared by the tests that only read it
+    (a dbt build costs ~30 s: build it once). Returns its root (raw/, warehouse/)."""
+    root = tmp_path_factory.mktemp("samples")
+    (root / "raw").mkdir()
+    copy_samples(root / "raw")
+    assert run_refresh(root).success
+    return root
+
+
 @pytest.fixture
 def warehouse_env(tmp_path, monkeypatch):
     """A private raw/ + warehouse/ + Dagster home; returns the raw dir to fill."""

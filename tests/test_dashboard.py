@@ -158,6 +158,9 @@ def test_missing_or_unreadable_warehouse_is_a_message(tmp_path, monkeypatch):
     from dagster_project.dashboard.launch import APP
 
     monkeypatch.setenv("OGI_WAREHOUSE_DIR", str(tmp_path))
+    # AppTest runs the script as this process's __main__; put pytest's back afterwards, or every
+    # later process pool (spawn re-imports __main__ in its workers) would start the dashboard
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     app = AppTest.from_file(str(APP)).run(timeout=30)
     assert not app.exception
     assert "run `make run` first" in app.warning[0].value

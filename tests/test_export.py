@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import copy_samples, run_refresh
 
 from dagster_project import export
 from dagster_project.export import export_marts
@@ -22,13 +21,9 @@ JINZHAI_2020 = """
 
 
 @pytest.fixture(scope="module")
-def db(manifest, tmp_path_factory) -> Path:
+def db(samples_warehouse) -> Path:
     """A warehouse refreshed from the repo's sample reports."""
-    root = tmp_path_factory.mktemp("export")
-    (root / "raw").mkdir()
-    copy_samples(root / "raw")
-    assert run_refresh(root).success
-    return root / "warehouse" / "ogi.duckdb"
+    return samples_warehouse / "warehouse" / "ogi.duckdb"
 
 
 def ogi_export(db: Path, *args: str) -> subprocess.CompletedProcess:
