@@ -25,6 +25,44 @@ def _dbt_parse() -> None:
     )
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright cannot download its own browsers here
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def playwright_or_skip():
+    """Playwright's `sync_playwright`, or a skip saying what is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium fonts-noto-cjk)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install playwright)")
+    return sync_playwright
+
+
+def subprocess_env(root: Path, **extra: str) -> dict[str, str]:
+    """The environment of an `ogi`/`dagster` subprocess over root/raw, root/warehouse and
+    root/dagster_home (no OGI_* of the calling environment leaks in)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
+    env.update(
+        OGI_RAW_DIR=str(root / "raw"),
+        OGI_WAREHOUSE_DIR=str(root / "warehouse"),
+        DAGSTER_HOME=str(root / "dagster_home"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+        **extra,
+    )
+    return env
+
+
 @pytest.fixture(scope="session")
 def manifest() -> Path:
     path = REPO / "dbt" / "target" / "manifest.json"

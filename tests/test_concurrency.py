@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import psutil
 import pytest
-from conftest import RAW
+from conftest import RAW, subprocess_env
 
 OGI = Path(sys.executable).with_name("ogi")
 REFRESH_TIMEOUT_S = 300
@@ -56,17 +56,7 @@ READER = textwrap.dedent("""
 """)
 
 
-def _env(root: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
-    env.update(
-        OGI_RAW_DIR=str(root / "raw"),
-        OGI_WAREHOUSE_DIR=str(root / "warehouse"),
-        DAGSTER_HOME=str(root / "dagster_home"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DO_NOT_TRACK="1",
-        **extra,
-    )
-    return env
+_env = subprocess_env
 
 
 def start_refresh(root: Path, name: str, **extra: str) -> tuple[subprocess.Popen, Path]:

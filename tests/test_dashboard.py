@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_samples, run_refresh
+from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, copy_samples, playwright_or_skip, run_refresh
 
 from dagster_project.connect import connect
 from dagster_project.dashboard import bench, detail, queries
@@ -20,16 +20,6 @@ from dagster_project.dashboard.form import Form
 
 LATER = "003_"  # 郏县人民政府 2021 (14 received): published by the refresh made while the page is open
 JINZHAI = "金寨县人民政府"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -173,14 +163,7 @@ def test_missing_or_unreadable_warehouse_is_a_message(tmp_path, monkeypatch):
 # -- the app in a browser ------------------------------------------------------------------------
 
 
-def _playwright():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium fonts-noto-cjk)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
-    return sync_playwright
+_playwright = playwright_or_skip
 
 
 def _wait_text(page, text: str, timeout_s: float = 20) -> None:

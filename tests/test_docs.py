@@ -17,17 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 
 OGI = Path(sys.executable).with_name("ogi")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -105,14 +97,7 @@ def test_every_asset_check_has_a_description(manifest):
     assert empty == []
 
 
-def _playwright():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium fonts-noto-cjk)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
-    return sync_playwright
+_playwright = playwright_or_skip
 
 
 def test_static_docs_in_a_browser(root, static_index):

@@ -28,7 +28,7 @@ import duckdb
 import polars as pl
 import psutil
 import pytest
-from conftest import RAW, SHARED
+from conftest import RAW, SHARED, subprocess_env
 
 from dagster_project.pipeline.steps import inventory_raw, stage_reports
 from dagster_project.pipeline.store import Store
@@ -38,17 +38,7 @@ PLAUSIBLE = SHARED / "corpus" / "real" / "2019_pingtan_zhsyq_1.txt"  # a 表二 
 GB = 1024**3
 
 
-def _env(root: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
-    env.update(
-        OGI_RAW_DIR=str(root / "raw"),
-        OGI_WAREHOUSE_DIR=str(root / "warehouse"),
-        DAGSTER_HOME=str(root / "dagster_home"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DO_NOT_TRACK="1",
-        **extra,
-    )
-    return env
+_env = subprocess_env
 
 
 def refresh_logged(root: Path):
