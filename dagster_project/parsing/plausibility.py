@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeGuard
 
+from . import vocabulary as V
+
 Values = tuple[float | None, ...]
 Complete = tuple[float, ...]  # a reading with every cell read; the only kind the rules see
 Rule = tuple[str, Callable[[Complete], bool]]
@@ -44,18 +46,9 @@ _DOCS_2021: list[Rule] = [
 ]
 
 RULES: dict[tuple[str, str], list[Rule]] = {
-    **{
-        ("2019", item): _ITEMS_2019
-        for item in (
-            "administrative_licensing",
-            "other_external_services",
-            "administrative_penalty",
-            "administrative_coercion",
-            "administrative_fees",
-        )
-    },
-    **{("2019", item): _DOCS_2019 for item in ("regulations", "normative_documents")},
-    **{("2021", item): _DOCS_2021 for item in ("regulations", "normative_documents")},
+    **{("2019", item): _ITEMS_2019 for item in V.T2_2019_PROJECT_ITEMS},
+    **{("2019", item): _DOCS_2019 for item in V.T2_DOCUMENT_ITEMS},
+    **{("2021", item): _DOCS_2021 for item in V.T2_DOCUMENT_ITEMS},
 }
 
 

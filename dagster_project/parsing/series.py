@@ -48,17 +48,8 @@ def _x2(before: Values, after: Values) -> bool | None:
 
 # (表二 variant, item) → (identity, check of a reading of year t−1 against one of year t)
 CONSTRAINTS: dict[tuple[str, str], tuple[str, Callable[[Values, Values], bool | None]]] = {
-    **{
-        ("2019", item): ("X-3", _x3)
-        for item in (
-            "administrative_licensing",
-            "other_external_services",
-            "administrative_penalty",
-            "administrative_coercion",
-            "administrative_fees",
-        )
-    },
-    **{("2021", item): ("X-2", _x2) for item in ("regulations", "normative_documents")},
+    **{("2019", item): ("X-3", _x3) for item in V.T2_2019_PROJECT_ITEMS},
+    **{("2021", item): ("X-2", _x2) for item in V.T2_DOCUMENT_ITEMS},
 }
 
 

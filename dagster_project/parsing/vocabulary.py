@@ -198,6 +198,10 @@ T2_METRIC_LABELS: dict[str, str] = {
     "in_force": "现行有效件数",
 }
 # Metrics that are money (normalized to 万元) or signed changes; everything else is a count.
+# 2019 items counted in 项 (上一年项目数量 / 本年增/减 …) and documents counted in 件, both layouts:
+# the rows the cross-year identities and the plausibility rules speak of.
+T2_2019_PROJECT_ITEMS = tuple(i.key for i in T2_ITEMS["2019"] if "prev_year_items" in i.metrics)
+T2_DOCUMENT_ITEMS = ("regulations", "normative_documents")
 T2_MONEY_METRICS = frozenset({"amount_wan_yuan"})
 T2_SIGNED_METRICS = frozenset({"change"})
 
