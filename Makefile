@@ -11,7 +11,7 @@ DEV_PORT ?= 3000
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test test-slow lint format manifest dev daemon dashboard browser docs accuracy bench clean help
+.PHONY: run test test-slow lint format manifest dev daemon dashboard system-packages browser docs accuracy bench clean help
 
 help:
 	@echo "make run        build warehouse/ogi.duckdb from raw/ (creates .venv on first use)"
@@ -33,21 +33,38 @@ $(STAMP): pyproject.toml
 
 # dagster-dbt reads dbt's manifest when the definitions are imported: build it first.
 manifest: $(STAMP)
-	@cd dbt && ../$(BIN)/dbt parse --quiet --project-dir . --profiles-dir . \
+	@cd dbt && ../$(BIN)/dbt parse --quiet --no-partial-parse --project-dir . --profiles-dir . \
 	  || ../$(BIN)/dbt parse --project-dir . --profiles-dir .
 
 run: manifest
 	$(BIN)/ogi refresh
 
-test: lint manifest browser
+test: lint manifest system-packages
 	$(BIN)/python -m pytest
 
-# Debian's chromium and CJK fonts for the dashboard's browser test (Playwright cannot download its
-# browsers here). Installed when running as root, as CI does; otherwise that test skips and says why.
-browser:
-	@command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . || { [ "$$(id -u)" = 0 ] \
-	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
-	  || echo "chromium or fonts-noto-cjk missing (not root): the browser test will be skipped"
+# Debian packages: chromium and CJK fonts for the dashboard's browser test (Playwright cannot
+# download its browsers here); LibreOffice Writer, which converts legacy .doc/.wps/RTF reports to
+# DOCX; poppler-utils (pdftotext, pdftoppm); a CJK font the test PDFs are drawn with. Installed when running as root, as CI does; otherwise
+# the missing ones are named: the tests needing them skip, .doc/.wps files get doc_needs_converter.
+system-packages:
+	@browser=""; office=""; \
+	command -v chromium >/dev/null || browser="chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || browser="$$browser fonts-noto-cjk"; \
+	command -v soffice >/dev/null || office="libreoffice-writer-nogui"; \
+	command -v pdftotext >/dev/null || office="$$office poppler-utils"; \
+	[ -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || office="$$office fonts-droid-fallback"; \
+	missing=$$(echo $$browser $$office); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "not root: skipping the install of $$missing (tests needing them will skip; .doc/.wps reports stay unread)"; \
+	  exit 0; \
+	fi; \
+	export DEBIAN_FRONTEND=noninteractive; apt-get update -qq \
+	  && { [ -z "$$browser" ] || apt-get install -y -qq $$browser >/dev/null; } \
+	  && { [ -z "$$office" ] || apt-get install -y -qq --no-install-recommends $$office >/dev/null; } \
+	  || echo "could not install $$missing: tests needing them will skip"
+
+browser: system-packages
 
 dashboard: manifest
 	$(BIN)/ogi dashboard

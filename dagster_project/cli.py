@@ -25,6 +25,7 @@ from .export import export_marts
 from .parsing.files import parse_files
 from .parsing.records import to_json
 from .pipeline.guards import alarm_handler, doc_timeout_s, limit_memory, parse_guarded, worker_memory_mb
+from .pipeline.libreoffice import convert_to_docx
 from .pipeline.locking import end_children
 from .pipeline.publish import checksum_problem
 from .pipeline.steps import RefreshSummary
@@ -42,7 +43,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
     with alarm_handler() as can_time:
         timeout = doc_timeout_s() if can_time else None
         reports = parse_files(
-            [Path(n) for n in names], neighbours=not args.alone, parse=lambda path: parse_guarded(path, timeout)
+            [Path(n) for n in names],
+            neighbours=not args.alone,
+            parse=lambda path: parse_guarded(path, timeout),
+            convert=convert_to_docx,  # the legacy Word files among them, in one LibreOffice call
         )
     for name, report in zip(names, reports, strict=True):
         record = to_json(report)

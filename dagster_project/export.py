@@ -1,10 +1,10 @@
 """Every mart of the published warehouse as files (Parquet or CSV), with a README.md describing them.
 
-What is exported: every table (or view) of schema `main` whose name does not start with `stg_` or
-`int_` — the marts and the seeds beside them (dim_outcome, dim_issue_code, ref_regions, …) — and
-nothing from `meta`. The naming rule needs no dbt manifest (an export runs on a published file
-alone) and picks up a new mart or seed without a change here; `stg_*` and `int_*` are the build's
-intermediate layers, `meta` its bookkeeping (read only for the README's header).
+What is exported: every table (or view) of schema `main` — the marts and the seeds beside them
+(dim_outcome, dim_issue_code, ref_regions, …) — and nothing from the build's own layers (schemas
+`staging` and `intermediate`) or `meta`, its bookkeeping (read only for the README's header). The
+rule needs no dbt manifest (an export runs on a published file alone) and picks up a new mart or
+seed without a change here.
 
 Atomic: every file is written into a hidden temporary folder inside `out`, then renamed over its
 target (`os.replace`) once all of them are written, the README last; a failed export renames
@@ -28,7 +28,6 @@ from .pipeline.store import DBT_PROJECT_DIR
 
 FORMATS = ("parquet", "csv")
 BOM = b"\xef\xbb\xbf"
-INTERNAL_PREFIXES = ("stg_", "int_")
 
 
 def exported_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -37,7 +36,7 @@ def exported_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
         "select table_name from information_schema.tables"
         " where table_catalog = 'ogi' and table_schema = 'main' order by table_name"
     ).fetchall()
-    return [name for (name,) in rows if not name.startswith(INTERNAL_PREFIXES)]
+    return [name for (name,) in rows]
 
 
 def dbt_descriptions(project: Path = DBT_PROJECT_DIR) -> dict[str, tuple[str, dict[str, str]]]:

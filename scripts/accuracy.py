@@ -58,6 +58,7 @@ def corpus_report(folder: Path) -> None:
     templates: Counter[str] = Counter()
     quality: Counter[str] = Counter()
     codes: Counter[str] = Counter()
+    stat_files, stat_rows = 0, Counter[str]()
     times: dict[str, list[float]] = defaultdict(list)
 
     def timed(path: Path) -> ParsedReport:
@@ -72,6 +73,9 @@ def corpus_report(folder: Path) -> None:
         templates[(record["template"] or "none") + (" hybrid" if record["is_hybrid"] else "")] += 1
         quality[record["quality_status"]] += 1
         codes.update(i["code"] for i in record["issues"])
+        if record.get("statistics"):
+            stat_files += 1
+            stat_rows.update(r["status"] for r in record["statistics"])
     n = len(files)
     print(f"== corpus {folder} ({n} files)")
     print("status:    " + ", ".join(f"{k} {status[k]}" for k in ("parsed", "flagged", "failed")))
@@ -85,7 +89,12 @@ def corpus_report(folder: Path) -> None:
     print("issue codes: " + ", ".join(f"{k} {v}" for k, v in codes.most_common()))
     print(
         f"表二 rows decided after parsing: by a neighbouring year (X-2/X-3) {codes['cells_decided_across_years']}, "
-        f"by the plausibility rules {codes['cells_chosen_by_plausibility']}; still open {codes['cells_ambiguous']}"
+        f"by the report's text {codes['cells_decided_by_narrative']}, by the plausibility rules "
+        f"{codes['cells_chosen_by_plausibility']}; still open {codes['cells_ambiguous']}"
+    )
+    print(
+        f"pre-2019 统计表 staged: {stat_files} of {templates['pre2019']} pre-2019 reports, "
+        f"{sum(stat_rows.values())} rows (" + ", ".join(f"{k} {v}" for k, v in sorted(stat_rows.items())) + ")"
     )
     print(
         "median parse time per format: "

@@ -1,13 +1,19 @@
 """Benchmark: parse throughput per format, then full / incremental / no-change refreshes.
 
-    .venv/bin/python scripts/bench.py [--sizes 10000,100000] [--out DIR] [--keep]
+    .venv/bin/python scripts/bench.py [--sizes 10000,100000] [--out DIR] [--keep] [--formats]
+
+`--formats` prints only the per-format table: the median time to read and parse one document
+of each format (PDF through PDFium and through pdfplumber), each beside its floor (reading and
+decoding the file; `pdftotext -layout` for PDFs), and OCR / .doc conversion where installed.
 
 Reports come from `ogi synth` (seeded, so every run measures the same corpus). Every refresh is
 the real `ogi refresh` (the Dagster job, dbt build and publish included) in a scratch directory
 chosen through OGI_RAW_DIR / OGI_WAREHOUSE_DIR / DAGSTER_HOME. Peak memory is the largest sum
 of the resident set sizes of the refresh process and all its children (parse workers, dbt),
-sampled every 0.2 s. The figures are what this machine did at that moment: other work on it
-(load average printed) makes them slower, never faster.
+sampled every 0.2 s. After the refreshes of each size, every dashboard page is timed on the
+warehouse they published (`dashboard.bench.page_query_times`). The figures are what this
+machine did at that moment: other work on it (load average printed) makes them slower, never
+faster.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -28,8 +35,13 @@ from pathlib import Path
 
 import duckdb
 import psutil
+import pypdfium2
 
-from dagster_project.parsing.report import parse_file
+from dagster_project.dashboard.bench import page_query_times
+from dagster_project.parsing.readers.encoding import decode
+from dagster_project.parsing.readers.pdf import read_pdf
+from dagster_project.parsing.report import ParsedReport, parse_file, parse_text
+from dagster_project.synth.pdf import write_pdfs
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -90,6 +102,135 @@ def parse_throughput(sample_dir: Path, per_format: int) -> list[dict]:
             }
         )
     return rows
+
+
+# -- per format: one document at a time, beside the floor of its format ------------------------
+
+
+def _timed(fn, items: list) -> tuple[float, float]:
+    """Median wall and CPU seconds of fn(item) (CPU of child processes included), after a warm-up."""
+    fn(items[0])
+    wall, cpu = [], []
+    for item in items:
+        t, c = time.perf_counter(), _cpu()
+        fn(item)
+        wall.append(time.perf_counter() - t)
+        cpu.append(_cpu() - c)
+    return sorted(wall)[len(wall) // 2], sorted(cpu)[len(cpu) // 2]
+
+
+def _cpu() -> float:
+    used = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return sum(u.ru_utime + u.ru_stime for u in used)
+
+
+def _row(fmt: str, reader: str, docs: int, wall: float, cpu: float | None, floor: float | None = None, pages=None):
+    return {
+        "format": fmt,
+        "reader": reader,
+        "docs": docs,
+        "pages": pages,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "floor_s": floor,
+    }
+
+
+def _parse_pdf(path: Path, fast: bool) -> None:
+    data = path.read_bytes()
+    parse_text(ParsedReport(path.name, str(path), "0" * 64, "pdf", len(data)), read_pdf(data, fast=fast).text)
+
+
+def format_times(sample_dir: Path, scratch: Path, n: int = 20) -> list[dict]:
+    """Median read + parse time of one txt, md, html and PDF document (PDF through PDFium and
+    through pdfplumber), each beside its floor: reading and decoding the same files, and
+    `pdftotext -layout` on the same PDFs. PDFs: `synth.pdf` reports and the real corpus's."""
+    real = REPO.parent / "shared" / "corpus" / "real"
+    files = {
+        "txt": sorted(sample_dir.glob("*.txt"))[:n],
+        "md": sorted((REPO / "raw").glob("*.md")) + sorted(real.glob("*.md")),
+        "html": sorted(sample_dir.glob("*.html"))[:n],
+    }
+    try:
+        files["pdf"] = write_pdfs(n, scratch / "pdfs", seed=0) + sorted(real.glob("*.pdf"))
+    except FileNotFoundError as why:
+        print(f"pdf: generated PDFs skipped: {why}", flush=True)
+        files["pdf"] = sorted(real.glob("*.pdf"))
+    rows = []
+    for fmt, paths in files.items():
+        if not paths:
+            continue
+        if fmt != "pdf":
+            floor = _timed(lambda p: decode(p.read_bytes()), paths)
+            rows += [_row(fmt, "read + parse", len(paths), *_timed(parse_file, paths), floor[0])]
+            rows += [_row(fmt, "floor: read + decode", len(paths), *floor, floor[0])]
+            continue
+        pages = sum(len(pypdfium2.PdfDocument(p)) for p in paths) / len(paths)
+        base = None
+        if shutil.which("pdftotext"):
+            floor = _timed(lambda p: subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True), paths)
+            base = floor[0]
+        else:
+            print("pdf floor skipped: pdftotext is absent (apt-get install poppler-utils)", flush=True)
+        for reader, fast in (("PDFium, read + parse", True), ("pdfplumber, read + parse", False)):
+            rows.append(_row(fmt, reader, len(paths), *_timed(lambda p, f=fast: _parse_pdf(p, f), paths), base, pages))
+        if base is not None:
+            rows.append(_row(fmt, "floor: pdftotext -layout", len(paths), *floor, base, pages))
+    return rows + _ocr_and_conversion_times()
+
+
+def _ocr_and_conversion_times() -> list[dict]:
+    """OCR time per page and .doc conversion time per file, where those readers are installed."""
+    rows = []
+    try:
+        from dagster_project.parsing.readers import ocr  # noqa: PLC0415 - a reader that may be absent
+    except ImportError:
+        print("OCR: not available (no dagster_project.parsing.readers.ocr)", flush=True)
+    else:
+        scan = next(iter(sorted((REPO / "tests" / "fixtures" / "scanned").glob("*.pdf"))), None)
+        if scan is not None:
+            data, t, c = scan.read_bytes(), time.perf_counter(), _cpu()
+            doc, pages = ocr.read_scanned_pdf(data), len(pypdfium2.PdfDocument(data))
+            if doc.readable:
+                rows.append(
+                    _row("pdf (scanned)", "OCR, per page", 1, (time.perf_counter() - t) / pages, (_cpu() - c) / pages)
+                )
+            else:
+                print(f"OCR: not available ({doc.issues[-1].message})", flush=True)
+    try:
+        from dagster_project.parsing.readers import legacy_word  # noqa: PLC0415 - a reader that may be absent
+        from dagster_project.pipeline.libreoffice import convert_to_docx, soffice  # noqa: PLC0415
+    except ImportError:
+        print(".doc conversion: not available (no dagster_project.parsing.readers.legacy_word)", flush=True)
+    else:
+        docs = sorted((REPO / "tests" / "fixtures" / "legacy_word").glob("*.doc"))
+        if docs and soffice():
+            t, c = time.perf_counter(), _cpu()
+            with legacy_word.conversions(convert_to_docx, docs):  # one LibreOffice run for all, as a refresh
+                read = [legacy_word.read_legacy_word(p.read_bytes(), "doc") for p in docs]
+            wall, cpu = (time.perf_counter() - t) / len(docs), (_cpu() - c) / len(docs)
+            if all(d.readable for d in read):
+                rows.append(_row("doc", "LibreOffice conversion + read, per file", len(docs), wall, cpu))
+            else:
+                print(f".doc conversion: not available ({read[0].issues[-1].message})", flush=True)
+        elif docs:
+            print(".doc conversion: not available (no soffice: apt-get install libreoffice-writer-nogui)", flush=True)
+    return rows
+
+
+def print_format_times(rows: list[dict]) -> None:
+    print("Per format (one document at a time in one process; medians; CPU includes child processes):")
+    print()
+    print("| format | reader | docs | pages/doc | ms/doc (wall) | ms/doc (CPU) | docs/s | × floor (wall) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        cpu = f"{r['cpu_s'] * 1e3:.1f}" if r["cpu_s"] is not None else "-"
+        pages = f"{r['pages']:.1f}" if r["pages"] else "-"
+        ratio = f"{r['wall_s'] / r['floor_s']:.1f}" if r["floor_s"] else "-"
+        print(
+            f"| {r['format']} | {r['reader']} | {r['docs']} | {pages} | {r['wall_s'] * 1e3:.1f} | {cpu} | "
+            f"{1 / r['wall_s']:.1f} | {ratio} |"
+        )
 
 
 # -- refreshes ----------------------------------------------------------------------------------
@@ -190,11 +331,13 @@ def held(db: Path) -> dict:
         return {"warehouse_reports": None}
     with duckdb.connect(str(db), read_only=True) as con:
         reports = con.execute("select count(*) from dim_report").fetchall()[0][0]
-        cells = con.execute("select count(*) from stg_cells").fetchall()[0][0]
+        cells = con.execute("select count(*) from staging.stg_cells").fetchall()[0][0]
     return {"warehouse_reports": reports, "warehouse_cells": cells, "db_mb": db.stat().st_size / 2**20}
 
 
-def bench_size(n: int, scratch: Path) -> list[dict]:
+def bench_size(n: int, scratch: Path) -> tuple[list[dict], dict[str, dict[str, float]]]:
+    """The three refreshes of a corpus of `n` reports, then the dashboard's query time per page
+    on the warehouse they published."""
     root = scratch / f"n{n}"
     shutil.rmtree(root, ignore_errors=True)
     (root / "dagster_home").mkdir(parents=True)
@@ -222,8 +365,9 @@ def bench_size(n: int, scratch: Path) -> list[dict]:
         )
         if r["rc"] != 0:
             print(f"[{n}] refresh failed: see {r['log']}", flush=True)
-            break
-    return results
+            return results, {}
+    print(f"[{n}] dashboard page query times ...", flush=True)
+    return results, page_query_times(root / "warehouse" / "ogi.duckdb")
 
 
 def fmt_s(s: float | None) -> str:
@@ -238,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=REPO / "warehouse" / "bench", help="scratch directory")
     ap.add_argument("--keep", action="store_true", help="keep the scratch corpora and warehouses")
     ap.add_argument("--parse-sample", type=int, default=200, help="files per format for parse throughput")
+    ap.add_argument("--formats", action="store_true", help="only the per-format table (read + parse of one document)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -260,12 +405,23 @@ def main(argv: list[str] | None = None) -> int:
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
     sample = scratch / "parse_sample"
+    if args.formats:
+        synth(60, sample, seed=0)
+        rows = format_times(sample, scratch)
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+        print()
+        print_format_times(rows)
+        return 0
     synth(args.parse_sample * 3, sample, seed=0)
     parse_rows = parse_throughput(sample, args.parse_sample)
+    format_rows = format_times(sample, scratch)
     results = []
+    pages: dict[int, dict[str, dict[str, float]]] = {}
     try:
         for n in sizes:
-            results += bench_size(n, scratch)
+            refreshes, pages[n] = bench_size(n, scratch)
+            results += refreshes
     finally:
         summary = {
             "cores": cores,
@@ -274,7 +430,9 @@ def main(argv: list[str] | None = None) -> int:
             "load_at_start": load,
             "load_at_end": os.getloadavg(),
             "parse": parse_rows,
+            "formats": format_rows,
             "refresh": results,
+            "dashboard_pages": pages,
         }
         (args.out / "bench.json").write_text(json.dumps(summary, indent=2, default=str))
         if not args.keep:
@@ -295,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['format']} | {r['files']} | {r['avg_kb']:.1f} KB | {r['per_core_wall']:.0f} | "
             f"{r['per_core_cpu']:.0f} |"
         )
+    print()
+    print_format_times(format_rows)
     print()
     print("Refreshes (`ogi refresh`: Dagster job, parse, dbt build + tests, publish):")
     print()
@@ -325,6 +485,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"{full['warehouse_reports']:,} reports, {full['warehouse_cells']:,} cells, "
                 f"{full['db_mb']:.0f} MB{rate}."
             )
+    for n, times in pages.items():
+        if not times:
+            continue
+        print(
+            f"\nDashboard query time per page at {n:,} reports (+1%), ms (a fresh connection per view, as a request):"
+        )
+        print()
+        print("| page | p50 | p95 | max | first view after a publish |")
+        print("|---|---:|---:|---:|---:|")
+        for page, t in times.items():
+            print(f"| {page} | {t['p50_ms']:.0f} | {t['p95_ms']:.0f} | {t['max_ms']:.0f} | {t['first_view_ms']:.0f} |")
     print(f"\nraw figures: {args.out / 'bench.json'}" + ("" if not args.keep else f"; scratch kept in {scratch}"))
     return 0 if all(r["rc"] == 0 for r in results) else 1
 

@@ -140,7 +140,7 @@ def test_gaoan_is_the_county_level_city_government(db):
 
 def test_unnamed_township_report_is_its_own_agency_in_yixing_with_an_issue(db):
     a = one(db, AGENCY, "001_3e7c7203fb80667c.txt")
-    assert a["agency_name"] is None and not a["is_identified"]
+    assert a["agency_name"] == "（未识别机构）001_3e7c7203fb80667c.txt" and not a["is_identified"]
     assert (a["agency_kind"], a["agency_level"]) == ("unidentified", "township")
     assert (a["region_code"], a["region_name"]) == ("320282", "宜兴市")
     assert (a["prefecture_name"], a["province_name"]) == ("无锡市", "江苏省")

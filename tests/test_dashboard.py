@@ -205,6 +205,9 @@ def test_dashboard_in_a_browser(root, tmp_path):
             page.locator("canvas, svg.marks").first.wait_for()  # the Vega-Lite charts drew
             metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
             assert metrics[:4] == ["4", "4", "37", "37"] and metrics[4:] == ["3", "0", "1"]
+            # the year × template grid draws on a canvas once its data has arrived: let it paint
+            page.locator('[data-testid="stDataFrame"] canvas').first.wait_for()
+            page.wait_for_timeout(1500)
             page.screenshot(path=shots / "overview.png")
 
             for path, text in [

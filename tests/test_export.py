@@ -46,8 +46,20 @@ def marts(db: Path) -> dict[str, tuple[list[tuple], int]]:
                 con.execute(f"select count(*) from {t}").fetchone()[0],
             )
             for t in names
-            if not t.startswith(("stg_", "int_"))
         }
+
+
+def test_readers_see_only_marts_and_seeds_in_main(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        by_schema = dict(
+            con.execute(
+                "select table_schema, list(table_name order by table_name) from information_schema.tables group by 1"
+            ).fetchall()
+        )
+    assert not [t for t in by_schema["main"] if t.startswith(("stg_", "int_"))]
+    assert {"fct_request_outcomes", "dim_report", "report_quality", "dim_outcome"} <= set(by_schema["main"])
+    assert {"stg_cells", "stg_issues", "stg_reports"} <= set(by_schema["staging"])
+    assert {"int_identity_checks", "int_report_metrics"} <= set(by_schema["intermediate"])
 
 
 def test_parquet_export_keeps_every_mart_rows_and_types(db, tmp_path):
@@ -66,7 +78,7 @@ def test_parquet_export_keeps_every_mart_rows_and_types(db, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{t}.parquet" for t in expected] + ["README.md"])
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert all(f"\n## {t}\n" in readme and f"[{t}.parquet]" in readme for t in expected)
-    assert "| `received` | DOUBLE | 一、本年新收政府信息公开申请数量. |" in readme
+    assert "| `received` | BIGINT | 一、本年新收政府信息公开申请数量. |" in readme
     with duckdb.connect() as con:
         for table, (columns, rows) in expected.items():
             path = str(out / f"{table}.parquet")
@@ -95,9 +107,8 @@ def test_csv_export_with_bom_is_excel_friendly(db, tmp_path):
     with (out / "fct_request_flow.csv").open(encoding="utf-8-sig", newline="") as f:
         flow = list(csv.DictReader(f))
     jinzhai = {r["report_id"] for r in rows if r["agency_name"] == "金寨县人民政府" and r["report_year"] == "2020"}
-    assert [float(r["received"]) for r in flow if r["report_id"] in jinzhai and r["applicant_type"] == "total"] == [
-        23.0
-    ]
+    # a count is written as an integer ("23", not "23.0")
+    assert [r["received"] for r in flow if r["report_id"] in jinzhai and r["applicant_type"] == "total"] == ["23"]
 
 
 def test_export_replaces_files_whole_in_a_folder_with_quotes(db, tmp_path):

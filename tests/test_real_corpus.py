@@ -132,9 +132,10 @@ def test_ogi_parse_reads_the_neighbouring_years_in_the_files_folder():
     assert record["table2"]["normative_documents"] == {"issued": 88, "repealed": 55, "in_force": 698}
     [issue] = [i for i in record["issues"] if i["code"] == "cells_decided_across_years"]
     assert issue["identity"] == "X-2" and "2021_pingtan_zhsyq_1.txt" in issue["message"]
+    # alone, the report's own text decides it the same way: 制发…88件, 现行有效…698件
     [alone] = _ogi_parse("--alone", name)
-    assert alone["table2"]["normative_documents"] == {"issued": None, "repealed": None, "in_force": None}
-    assert _codes(alone, "normative_documents") == ["cells_ambiguous"]
+    assert alone["table2"]["normative_documents"] == {"issued": 88, "repealed": 55, "in_force": 698}
+    assert _codes(alone, "normative_documents") == ["cells_stated_in_text", "cells_decided_by_narrative"]
 
 
 def test_a_lone_total_lifted_out_of_its_row_is_put_back_only_when_unambiguous(tmp_path):
@@ -151,16 +152,32 @@ def test_a_lone_total_lifted_out_of_its_row_is_put_back_only_when_unambiguous(tm
     assert "cell_relocated" not in {i["code"] for i in record["issues"]}
 
 
-def test_a_refresh_decides_them_across_the_warehouse(manifest, tmp_path):
+PRE2019_FILES = (
+    "2012_pingtan_xzf_1.txt",
+    "2013_pingtan_dsj_1.txt",
+    "2013_pingtan_xzf_1.txt",
+    "2017_pingtan_zhsyq_1.txt",
+    "2018_pingtan_zhsyq_1.txt",
+)
+
+
+@pytest.fixture(scope="module")
+def pingtan_warehouse(manifest, tmp_path_factory) -> Path:
+    """One refresh over 平潭's 2019 and 2020 reports and its pre-2019 ones (one dbt build)."""
     import shutil
 
+    root = tmp_path_factory.mktemp("pingtan")
+    (root / "raw").mkdir()
+    for name in ("2019_pingtan_zhsyq_1.txt", "2020_pingtan_zhsyq_1.txt", *PRE2019_FILES):
+        shutil.copy(CORPUS / name, root / "raw" / name)
+    assert run_refresh(root).success
+    return root / "warehouse" / "ogi.duckdb"
+
+
+def test_a_refresh_decides_them_across_the_warehouse(pingtan_warehouse):
     import duckdb
 
-    (tmp_path / "raw").mkdir()
-    for name in ("2019_pingtan_zhsyq_1.txt", "2020_pingtan_zhsyq_1.txt"):
-        shutil.copy(CORPUS / name, tmp_path / "raw" / name)
-    assert run_refresh(tmp_path).success
-    db = tmp_path / "warehouse" / "ogi.duckdb"
+    db = pingtan_warehouse
     with duckdb.connect(str(db), read_only=True) as con:
 
         def cells(item):
@@ -187,10 +204,55 @@ def test_a_refresh_decides_them_across_the_warehouse(manifest, tmp_path):
         ("table2.administrative_fees", "cells_decided_across_years"),
         ("table2.administrative_licensing", "cells_decided_across_years"),
         ("table2.administrative_penalty", "cells_decided_across_years"),
-        ("table2.centralized_procurement", "row_unreadable"),
+        ("table2.centralized_procurement", "cells_ambiguous"),  # 13575394432.52元: projects and amount glued
         ("table2.normative_documents", "cells_chosen_by_plausibility"),
         ("table2.other_external_services", "cells_decided_across_years"),
     ]
+
+
+def test_a_refresh_stages_the_pre2019_statistics_and_decides_them_across_years(pingtan_warehouse):
+    """The 统计表 of the pre-2019 reports reach fct_pre2019_statistics; X-6 over the staged warehouse
+    decides the glued 主动公开 pairs (2012↔2013, 2017↔2018), and the long series carries requests
+    received on both bases."""
+    import duckdb
+
+    with duckdb.connect(str(pingtan_warehouse), read_only=True) as con:
+        facts = con.execute("""
+            select file_name, indicator_key, this_year, cumulative, status, decided_by
+            from fct_pre2019_statistics join dim_report using (report_id)
+            where indicator_key in ('proactive_items', 'requests_received', 'replies_granted')
+            order by file_name, row_no""").fetchall()
+        series = con.execute("""
+            select report_year, basis, value, decided_by from fct_disclosure_long_series
+            where measure_key = 'requests_received' and agency_name = '平潭综合实验区' order by report_year""").fetchall()
+        warnings = con.execute("""
+            select file_name, place from report_quality
+            where code = 'pre2019_decided_across_years' order by all""").fetchall()
+        still_open = con.execute("""
+            select count(*) from report_quality
+            where code = 'cells_ambiguous' and place like 'pre2019_statistics.%'""").fetchone()
+    assert facts == [
+        ("2012_pingtan_xzf_1.txt", "proactive_items", 2026, 3542, "decided", "across_years"),
+        ("2012_pingtan_xzf_1.txt", "requests_received", 21, 21, "decided", "part_whole"),
+        ("2012_pingtan_xzf_1.txt", "replies_granted", 17, 17, "decided", "part_whole"),
+        ("2013_pingtan_xzf_1.txt", "proactive_items", 1853, 5395, "decided", "across_years"),
+        ("2013_pingtan_xzf_1.txt", "requests_received", 7, 28, "decided", "cumulative_bound"),
+        ("2013_pingtan_xzf_1.txt", "replies_granted", 2, 19, "decided", "cumulative_bound"),
+        ("2017_pingtan_zhsyq_1.txt", "proactive_items", 2122, 10037, "decided", "across_years"),
+        ("2017_pingtan_zhsyq_1.txt", "requests_received", 0, 0, "printed", "printed"),
+        ("2017_pingtan_zhsyq_1.txt", "replies_granted", 0, 0, "printed", "printed"),
+        ("2018_pingtan_zhsyq_1.txt", "proactive_items", 2069, 12106, "decided", "across_years"),
+        ("2018_pingtan_zhsyq_1.txt", "requests_received", 0, 0, "printed", "printed"),
+        ("2018_pingtan_zhsyq_1.txt", "replies_granted", 0, 0, "printed", "printed"),
+    ]
+    assert series == [
+        (2017, "pre2019_statistics", 0, "printed"),
+        (2018, "pre2019_statistics", 0, "printed"),
+        (2019, "2019_form", 23, None),
+        (2020, "2019_form", 21, None),
+    ]
+    assert len(warnings) == 8 and ("2018_pingtan_zhsyq_1.txt", "pre2019_statistics.proactive_items") in warnings
+    assert still_open == (0,)
 
 
 def test_a_row_printed_short_keeps_its_edge_cells_and_says_which_placements_exist(parsed):

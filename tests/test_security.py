@@ -90,7 +90,9 @@ def test_report_content_and_names_that_look_like_sql_land_as_text_and_nothing_is
         assert names == sorted(["hostile.html", f"x{INJECTION}.txt"])
         fmt = con.execute("select parse_status from dim_report where file_name = 'hostile.html'").fetchall()
         assert fmt == [("flagged",)] or fmt == [("parsed",)]
-        raw_texts = [r[0] for r in con.execute("select raw_text from stg_cells where raw_text is not null").fetchall()]
+        raw_texts = [
+            r[0] for r in con.execute("select raw_text from staging.stg_cells where raw_text is not null").fetchall()
+        ]
     assert raw_texts and not any("SCRIPTRAN" in t or "fetch(" in t for t in raw_texts)
 
 

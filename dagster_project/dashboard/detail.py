@@ -34,6 +34,7 @@ DECIDED_LABELS = {
     "printed": "按原文 printed",
     "identity": "恒等式确定读法 identity",
     "neighbouring_year": "相邻年度 neighbouring year",
+    "narrative": "报告正文 narrative",
     "plausibility": "合理性规则 plausibility",
     "reconstructed": "由恒等式补出 reconstructed",
     "open": "未定（多种读法）open",
@@ -115,7 +116,8 @@ def agency_series(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFram
         ),
         disclosure as (
             select 1 as sec, '表二 主动公开（' || a.table2_format || '）' as section, a.item_order * 10 + a.metric_order as ord,
-                   a.item_label_zh || ' · ' || a.metric_label_zh as metric, r.report_year, a.value
+                   a.item_label_zh || ' · ' || a.metric_label_zh as metric, r.report_year,
+                   coalesce(a.value::double, a.amount_wan_yuan::double) as value
             from fct_active_disclosure a join reports r using (report_id)
             where list_contains($ids, a.report_id)
         )
@@ -285,7 +287,7 @@ def open_cells(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 500) -> 
 def decided_all(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every cell of a current report decided after parsing — by the neighbouring year (X-2/X-3)
     or by plausibility (`decided_by`) — or reconstructed from the identities, with its report's
-    filter columns and the decision's message. One pass over stg_cells, cached per published
+    filter columns and the decision's message. One pass over staging.stg_cells, cached per published
     file; `decided_counts` and `decided_cells` filter it."""
     return run(
         con,
@@ -293,14 +295,15 @@ def decided_all(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         with c as (
             select report_id, table_id, row_key, row_label, col_key, raw_text, value, is_reconstructed,
                    coalesce(decided_by, 'reconstructed') as decided_by
-            from stg_cells where decided_by is not null or is_reconstructed
+            from staging.stg_cells where decided_by is not null or is_reconstructed
         )
         select c.*, r.agency_name, r.report_year, r.province_code, r.prefecture_code, r.agency_kind,
                coalesce(r.template, 'none') as template, i.message
         from c
         join dim_report r on r.report_id = c.report_id
-        left join stg_issues i on i.report_id = c.report_id and i.table_id = c.table_id and i.row_key = c.row_key
-            and i.code in ('cells_decided_across_years', 'cells_chosen_by_plausibility', 'cell_reconstructed')
+        left join report_quality i on i.report_id = c.report_id and i.table_id = c.table_id and i.row_key = c.row_key
+            and i.code in ('cells_decided_across_years', 'cells_decided_by_narrative', 'cells_chosen_by_plausibility',
+                           'cell_reconstructed')
         where r.is_current_version
         """,
     )
@@ -319,7 +322,7 @@ def decided_counts(decided: pl.DataFrame, f: Filters) -> pl.DataFrame:
 def decided_cells(decided: pl.DataFrame, f: Filters, limit: int = 500) -> pl.DataFrame:
     """The decided cells `f` keeps (neighbouring year and plausibility first), `limit` of them."""
     kept = decided.filter(f.keep())
-    rank = pl.col("decided_by").replace_strict({"X-2": 0, "X-3": 1, "plausibility": 2}, default=3)
+    rank = pl.col("decided_by").replace_strict({"X-2": 0, "X-3": 1, "narrative": 2, "plausibility": 3}, default=4)
     ordered = kept.sort(rank, "report_year", "agency_name", "row_key", "col_key", nulls_last=True)
     return ordered.head(limit).with_columns(pl.lit(kept.height).alias("n_decided"))
 
@@ -368,13 +371,14 @@ def report_cells(con: duckdb.DuckDBPyConnection, report_id: str) -> pl.DataFrame
                c.is_reconstructed, c.decided_by, c.source_place, i.issues,
                case
                    when c.decided_by in ('X-2', 'X-3') then 'neighbouring_year'
+                   when c.decided_by = 'narrative' then 'narrative'
                    when c.decided_by = 'plausibility' then 'plausibility'
                    when c.is_reconstructed then 'reconstructed'
                    when c.value is null and list_contains(i.codes, 'cells_ambiguous') then 'open'
                    when list_has_any(i.codes, ['digits_split', 'digits_rejoined']) then 'identity'
                    else 'printed'
                end as decided
-        from stg_cells c
+        from staging.stg_cells c
         left join issues i on i.table_id = c.table_id and i.row_key = c.row_key
         where c.report_id = ?
         order by c.table_id, c.row_key, c.col_key

@@ -25,6 +25,7 @@ table.ogi-form td.v {text-align: right; min-width: 3.5em}
 table.ogi-form td.v a {color: inherit; text-decoration: none; display: block}
 table.ogi-form td.identity, .ogi-legend .identity {background: #dbeafe}
 table.ogi-form td.neighbouring_year, .ogi-legend .neighbouring_year {background: #dcfce7}
+table.ogi-form td.narrative, .ogi-legend .narrative {background: #e9d5ff}
 table.ogi-form td.plausibility, .ogi-legend .plausibility {background: #fef9c3}
 table.ogi-form td.reconstructed, .ogi-legend .reconstructed {background: #fed7aa}
 table.ogi-form td.open, .ogi-legend .open {background: #fecaca}

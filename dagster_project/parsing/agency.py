@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import regions as R
-from .metadata import find_title, normalize_agency
+from .metadata import REPORT_TOPIC, find_title, normalize_agency
 from .text import normalize, to_simplified
 
 GOVERNMENT = {"province": "province_government", "prefecture": "prefecture_government", "county": "county_government"}
@@ -45,7 +45,7 @@ _HEAD, _TAIL = 2000, 400
 _TAG = re.compile(r"<[^>]{0,400}>")
 # A title without a year still ends in the report words: cut them off to keep the agency.
 _REPORT_WORDS = re.compile(
-    r"(?:关于)?(?:(?:19|20)\d\d年度?)?(?:全[省市区县州盟旗])?(?:的)?(?:政府)?(?:信息公开|政务公开).*报告.*$"
+    r"(?:关于)?(?:(?:19|20)\d\d年度?)?(?:全[省市区县州盟旗])?(?:的)?" + REPORT_TOPIC + r".*报告.*$"
 )
 _SIGNATURE = re.compile(
     r"(?:^|[\s。；;：:，,！!)\]])([^\s。；;：:，,！!()\[\]\d]{3,40}?)\s*\(?\s*(?:19|20)\d\d\s*年"

@@ -35,6 +35,10 @@ class IssueCode(StrEnum):
     ENCODING_UNDECODABLE = "encoding_undecodable"
     EMPTY_DOCUMENT = "empty_document"
     UNREADABLE = "unreadable"
+    # legacy Word (.doc, .wps, RTF) read through LibreOffice
+    CONVERTED_BY_LIBREOFFICE = "converted_by_libreoffice"
+    DOC_NEEDS_CONVERTER = "doc_needs_converter"
+    DOC_CONVERSION_FAILED = "doc_conversion_failed"
     # guarding the parser
     PARSER_CRASH = "parser_crash"
     PARSE_TIMEOUT = "parse_timeout"
@@ -80,6 +84,22 @@ class IssueCode(StrEnum):
     PAGE_MARKER_DROPPED = "page_marker_dropped"
     ROW_LABEL_REPEATED = "row_label_repeated"
     SIGNED_COUNT = "signed_count"
+    # OCR of scanned reports (图片版 PDFs, page images)
+    OCR_USED = "ocr_used"
+    OCR_LOW_CONFIDENCE = "ocr_low_confidence"
+    OCR_UNAVAILABLE = "ocr_unavailable"
+    IMAGE_UNREADABLE = "image_unreadable"
+    # the pre-2019 statistics table (parsing/pre2019.py)
+    PRE2019_TABLE_NOT_FOUND = "pre2019_table_not_found"
+    PRE2019_PAIRS_SPLIT = "pre2019_pairs_split"
+    PRE2019_INDICATOR_UNKNOWN = "pre2019_indicator_unknown"
+    PRE2019_ROW_UNREADABLE = "pre2019_row_unreadable"
+    PRE2019_BOUND_BROKEN = "pre2019_bound_broken"
+    PRE2019_DECIDED_ACROSS_YEARS = "pre2019_decided_across_years"
+    # the report's own prose deciding glued 表二 rows (parsing/narrative.py, series.py)
+    CELLS_STATED_IN_TEXT = "cells_stated_in_text"
+    CELLS_DECIDED_BY_NARRATIVE = "cells_decided_by_narrative"
+    CHOICE_CONTRADICTED_ACROSS_YEARS = "choice_contradicted_across_years"
 
 
 @dataclass(frozen=True)
@@ -103,15 +123,27 @@ CONVERT = "convert the file to .docx or a text-layer PDF and put that in raw/"
 
 CATALOGUE: dict[IssueCode, CodeInfo] = {
     C.UNSUPPORTED_FORMAT: CodeInfo(E, "binary file of a format no reader handles", "文件格式不受支持", CONVERT),
-    C.DOC_LEGACY_FORMAT: CodeInfo(E, "legacy Word .doc file", "旧版Word(.doc)文件", CONVERT),
-    C.WPS_UNSUPPORTED: CodeInfo(E, "WPS document", "WPS文档", CONVERT),
+    C.DOC_LEGACY_FORMAT: CodeInfo(
+        E,
+        "legacy Word (.doc/.wps/RTF) file read without its LibreOffice conversion",
+        "旧版Word文件未经转换",
+        "parse it with `ogi parse` or a refresh (they convert it), or " + CONVERT,
+    ),
+    C.WPS_UNSUPPORTED: CodeInfo(
+        E, "WPS document of a format LibreOffice does not read (not OLE2)", "WPS文档格式不受支持", CONVERT
+    ),
     C.DOCX_UNREADABLE: CodeInfo(E, "the Word file cannot be opened", "Word文件无法打开", "check the file is whole"),
     C.PDF_ENCRYPTED: CodeInfo(E, "the PDF is encrypted", "PDF已加密", "obtain an unencrypted copy"),
     C.PDF_UNREADABLE: CodeInfo(E, "the PDF cannot be opened", "PDF无法打开", "check the file is whole"),
     C.PDF_PAGE_UNREADABLE: CodeInfo(
         W, "one page of the PDF could not be read", "PDF某页无法读取", "check the page's numbers by hand"
     ),
-    C.PDF_NO_TEXT_LAYER: CodeInfo(E, "scanned PDF without a text layer", "扫描版PDF,无文本层", "OCR it first"),
+    C.PDF_NO_TEXT_LAYER: CodeInfo(
+        E,
+        "scanned PDF without a text layer that OCR could not read",
+        "扫描版PDF,无文本层",
+        "see the OCR issue beside it",
+    ),
     C.ENCODING_GUESSED: CodeInfo(
         W, "text encoding found by statistical detection", "文本编码由统计推断", "spot-check the text"
     ),
@@ -120,6 +152,25 @@ CATALOGUE: dict[IssueCode, CodeInfo] = {
     ),
     C.EMPTY_DOCUMENT: CodeInfo(E, "the file holds no text", "文件无文本", "check the download"),
     C.UNREADABLE: CodeInfo(E, "no text could be read from the file", "无法读取文本", "see the reader's issue"),
+    # legacy Word (.doc, .wps, RTF) read through LibreOffice
+    C.CONVERTED_BY_LIBREOFFICE: CodeInfo(
+        I,
+        "a legacy Word (.doc/.wps/RTF) file was converted to DOCX by LibreOffice, then read",
+        "经LibreOffice转换",
+        "none",
+    ),
+    C.DOC_NEEDS_CONVERTER: CodeInfo(
+        E,
+        "a legacy Word (.doc/.wps/RTF) file, and LibreOffice (soffice) is not installed to convert it",
+        "需安装LibreOffice以转换旧版Word文件",
+        "apt-get install libreoffice-writer-nogui (a staged file is read again when it changes)",
+    ),
+    C.DOC_CONVERSION_FAILED: CodeInfo(
+        E,
+        "LibreOffice could not convert the legacy Word file (damaged, encrypted, or not a Word document)",
+        "LibreOffice无法转换该文件",
+        "open it in Word or WPS and save it as .docx",
+    ),
     C.PARSER_CRASH: CodeInfo(E, "the parser failed on this file", "解析程序出错", "report it with the file"),
     C.PARSE_TIMEOUT: CodeInfo(E, "parsing took longer than its budget", "解析超时", "raise OGI_DOC_TIMEOUT_S"),
     C.PARSE_OUT_OF_MEMORY: CodeInfo(
@@ -137,7 +188,10 @@ CATALOGUE: dict[IssueCode, CodeInfo] = {
         also=(W,),
     ),
     C.PRE2019_TEMPLATE: CodeInfo(
-        W, "pre-2019 report: its statistics do not follow the 2019+ tables", "2019年前格式", "none: not staged"
+        W,
+        "pre-2019 report: its statistics do not follow the 2019+ tables",
+        "2019年前格式",
+        "its 统计表 is staged apart: stg_pre2019_statistics, fct_pre2019_statistics",
     ),
     C.TABLES_NOT_FOUND: CodeInfo(E, "no statistics table could be located", "未找到统计表", "check the file"),
     C.TABLE_NOT_FOUND: CodeInfo(E, "one of 表二/表三/表四 could not be located", "未找到某张统计表", "check it"),
@@ -205,7 +259,7 @@ CATALOGUE: dict[IssueCode, CodeInfo] = {
     ),
     C.NEGATIVE_COUNT: CodeInfo(E, "a count is negative", "计数为负", "check the source"),
     C.NARRATIVE_TABLE_MISMATCH: CodeInfo(
-        W, "the report's text states a number its 表三 contradicts (X-5)", "正文与表格数字不符", "check both"
+        W, "the report's text states a number its 表二/表三 contradicts (X-5)", "正文与表格数字不符", "check both"
     ),
     C.HIDDEN_FILE: CodeInfo(
         I, "a hidden file or folder under raw/ (a name starting with '.'): not read", "隐藏文件,未读取", "none"
@@ -269,6 +323,85 @@ CATALOGUE: dict[IssueCode, CodeInfo] = {
         "计数栏出现带符号的数字",
         "check the row's columns",
     ),
+    # OCR of scanned reports (图片版 PDFs, page images)
+    C.OCR_USED: CodeInfo(
+        I,
+        "the text was read by OCR from page images (a scanned PDF or an image file)",
+        "文本由OCR识别(扫描件)",
+        "none; cells OCR was unsure of have their own issue",
+    ),
+    C.OCR_LOW_CONFIDENCE: CodeInfo(
+        W,
+        "OCR read a table cell holding digits with low confidence",
+        "OCR识别置信度低的数字单元格",
+        "check the cell against the scan",
+    ),
+    C.OCR_UNAVAILABLE: CodeInfo(
+        E,
+        "a scanned file needs OCR, which is not installed",
+        "扫描件需要OCR,但未安装OCR组件",
+        "pip install rapidocr==3.10.0 onnxruntime==1.32.0",
+    ),
+    C.IMAGE_UNREADABLE: CodeInfo(E, "the image cannot be decoded", "图片无法解码", "check the file is whole"),
+    # the pre-2019 statistics table (parsing/pre2019.py)
+    C.PRE2019_TABLE_NOT_FOUND: CodeInfo(
+        W,
+        "a pre-2019 report in which no 政府信息公开情况统计表 header (指标名称 | 计量单位 | 本年度 …) was found",
+        "2019年前报告未找到统计表",
+        "check whether the report has a table: many print the numbers in their text only",
+    ),
+    C.PRE2019_PAIRS_SPLIT: CodeInfo(
+        I,
+        "pre-2019 rows printing this year's and the cumulative digits run together were cut where only one "
+        "reading keeps cumulative ≥ this year and every part ≤ its whole",
+        "本年度与历年累计数字粘连,已按约束拆分",
+        "none; decided_by in stg_pre2019_statistics says which bound decided",
+    ),
+    C.PRE2019_INDICATOR_UNKNOWN: CodeInfo(
+        I,
+        "pre-2019 statistics rows whose label names no indicator of the vocabulary (kept, without a key)",
+        "统计表指标名称未识别",
+        "none; add the wording to parsing/pre2019_vocabulary.py if it recurs",
+    ),
+    C.PRE2019_ROW_UNREADABLE: CodeInfo(
+        E,
+        "a pre-2019 statistics row whose printed values give no reading (too many numbers, text, a glued item number)",
+        "统计表某行数值无法读取",
+        "read the row in the source",
+    ),
+    C.PRE2019_BOUND_BROKEN: CodeInfo(
+        W,
+        "a pre-2019 statistics row breaks a bound as printed: cumulative below this year, or a part above its whole",
+        "统计表数字不合约束(累计小于本年或分项大于总数)",
+        "compare with the source: the numbers are kept as printed",
+    ),
+    C.PRE2019_DECIDED_ACROSS_YEARS: CodeInfo(
+        W,
+        "a glued pre-2019 this-year/cumulative pair decided by the agency's neighbouring year "
+        "(X-6: cumulative(t) = cumulative(t−1) + this year(t))",
+        "由相邻年度的历年累计数确定",
+        "none; decided_by = 'across_years' marks the row",
+    ),
+    # the report's own prose deciding glued 表二 rows (parsing/narrative.py, series.py)
+    C.CELLS_STATED_IN_TEXT: CodeInfo(
+        I,
+        "the report's text states numbers of a glued 表二 row; the readings they agree with are listed",
+        "正文写明了粘连表二行的数字",
+        "none; a row it leaves one reading for is decided by the text (cells_decided_by_narrative)",
+    ),
+    C.CELLS_DECIDED_BY_NARRATIVE: CodeInfo(
+        W,
+        "a glued 表二 row decided by the numbers the report's own text states (exactly one reading agrees)",
+        "由报告正文所述数字确定",
+        "none; decided_by = 'narrative', the message quotes the sentence",
+    ),
+    C.CHOICE_CONTRADICTED_ACROSS_YEARS: CodeInfo(
+        W,
+        "a glued 表二 row chosen by plausibility or the text breaks X-2/X-3 with the agency's neighbouring "
+        "year as decided there",
+        "选定的读法与相邻年度不符",
+        "read the row in both reports: one of the two choices is wrong",
+    ),
 }
 
 
@@ -286,4 +419,4 @@ class RowMethod(StrEnum):
     SHORT_ROW = "short_row"  # fewer cells than columns, columns not printed
     UNRESOLVED = "unresolved"  # several readings left
     UNREADABLE = "unreadable"  # no reading fits
-    DECIDED = "decided"  # an open row decided later, across years or by plausibility
+    DECIDED = "decided"  # an open row decided later: across years, by the report's text or by plausibility

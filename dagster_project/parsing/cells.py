@@ -58,7 +58,9 @@ def parse_value(raw: str, kind: str = "count", default_unit: str | None = None) 
             unit = m.group(2) or default_unit
             return Cell(raw, round(float(m.group(1)) * _MONEY_FACTOR[unit], 6), "number")
     elif _NUM.match(text):
-        return Cell(raw, float(text), "number")
+        value = float(text)
+        # a count is whole: 3.5 is not read as a number (the warehouse stores counts as integers)
+        return Cell(raw, value, "number") if value.is_integer() else Cell(raw, None, "text")
     return Cell(raw, None, "text")
 
 
@@ -136,8 +138,22 @@ def _splits(run: str, parts: int, max_digits: int):
             yield (run[:cut],) + rest
 
 
-def _distribute(tokens: list[str], width: int, max_digits: int):
-    """Cut glued digit tokens so that the row has exactly `width` printed pieces."""
+_AMOUNT_RUN = re.compile(r"^(\d+)(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)?$")
+
+
+def _amount_splits(run: str, tail: str, parts: int, max_digits: int):
+    """Cuts of a digit run whose last piece is an amount (``12305000元``: 12 and 305000元): the
+    counts before it within `max_digits`, the amount of any length, with the run's decimals and unit."""
+    for cut in range(1, len(run)):
+        amount = run[cut:]
+        if amount == "0" or not amount.startswith("0"):
+            for head in _splits(run[:cut], parts - 1, max_digits):
+                yield head + (amount + tail,)
+
+
+def _distribute(tokens: list[str], width: int, max_digits: int, amount_last: bool = False):
+    """Cut glued digit tokens so that the row has exactly `width` printed pieces. With
+    `amount_last` the row ends in a money column, which the last token's last piece fills."""
 
     def rec(i: int, left: int):
         if i == len(tokens):
@@ -147,7 +163,15 @@ def _distribute(tokens: list[str], width: int, max_digits: int):
         tok = tokens[i]
         remaining = len(tokens) - i - 1
         sign, digits = (tok[0], tok[1:]) if tok[:1] in "+-" else ("", tok)
-        if digits.isdigit() and len(digits) > 1:  # a sign stays with the first number of the run
+        amount = _AMOUNT_RUN.match(tok) if amount_last and not remaining else None
+        if amount and len(amount.group(1)) > 1:  # count and amount glued: 采购项目数 + 采购总金额
+            run = amount.group(1)
+            whole = [] if run.startswith("0") else [(tok,)]
+            for k in range(1, min(len(run), left) + 1):
+                for cut in _amount_splits(run, tok[len(run) :], k, max_digits) if k > 1 else whole:
+                    for rest in rec(i + 1, left - k):
+                        yield cut + rest
+        elif digits.isdigit() and len(digits) > 1:  # a sign stays with the first number of the run
             for k in range(1, min(len(digits), left - remaining) + 1):
                 for cut in _splits(digits, k, max_digits):
                     for rest in rec(i + 1, left - k):
@@ -225,7 +249,8 @@ def row_candidates(
     # Too few pieces: glued digit runs, or a cell lost in conversion (at most one).
     found: dict[tuple, tuple[Cell, ...]] = {}
     unchecked: dict[tuple, tuple[Cell, ...]] = {}
-    for pieces in [] if separated else _distribute(trimmed, width, max_digits):
+    amount_last = width > 1 and kinds[-1] == "money"
+    for pieces in [] if separated else _distribute(trimmed, width, max_digits, amount_last):
         cells = read(pieces)
         if any(c.value is not None and c.value < 0 and kinds[j] == "count" for j, c in enumerate(cells)):
             continue  # a count is never negative: this cut is not a reading

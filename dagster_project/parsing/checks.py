@@ -9,7 +9,7 @@ from . import vocabulary as V
 from .catalogue import IssueCode, RowMethod, Severity
 from .identities import Check, table3_checks, table4_checks
 from .issues import Issue, format_values, row_issue
-from .narrative import statements
+from .narrative import statements, table2_issues
 from .tables import RowResult, TableResult
 from .text import Compacted
 
@@ -291,10 +291,11 @@ def _unverified(t3: TableResult, checks: list[Check]) -> list[Issue]:
 
 
 def check_narrative(t2: TableResult | None, t3: TableResult, doc: Compacted) -> list[Issue]:
-    """Direct prose statements (X-5) vs 表三's total column (not the tables' own text)."""
-    if not t3.variant:
-        return []
+    """Direct prose statements (X-5) vs 表三's total column and 表二's cells (not the tables' own text)."""
     prose = doc.text[: doc.origin(t2.start if t2 else t3.start)]
+    table2 = table2_issues(t2, prose) if t2 else []  # narrative deciders: what the prose says of 表二
+    if not t3.variant:
+        return table2
     total = {k: r.cells[6].value for k, r in t3.rows.items()}
 
     def plus(a: str, b: str) -> float | None:
@@ -325,4 +326,4 @@ def check_narrative(t2: TableResult | None, t3: TableResult, doc: Compacted) -> 
                     delta=float(table_values[0] - st.number),
                 )
             )
-    return issues
+    return issues + table2

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from .catalogue import IssueCode
 from .issues import Issue
+from .pre2019 import TABLE_ID as PRE2019_TABLE
 from .readers import is_report_name
+from .readers.legacy_word import Convert, conversions
 from .report import ParsedReport, file_mtime, parse_file
 from .series import CONSTRAINTS, link_reports
 
@@ -98,12 +100,16 @@ def parse_safely(path: Path, content_hash: str | None = None) -> ParsedReport:
 Parse = Callable[[Path], ParsedReport]
 
 
-def parse_files(paths: Sequence[Path], neighbours: bool = True, parse: Parse = parse_safely) -> list[ParsedReport]:
+def parse_files(
+    paths: Sequence[Path], neighbours: bool = True, parse: Parse = parse_safely, convert: Convert | None = None
+) -> list[ParsedReport]:
     """Parse `paths` (one report each, in order) and decide their open 表二 rows as a refresh
     does. With `neighbours`, the other report files in the given files' folders are read too
-    (not returned) when they may hold a neighbouring year of an agency with an open row."""
-    reports = [parse(Path(p)) for p in paths]
-    others = _folder_neighbours(paths, reports, parse) if neighbours else []
+    (not returned) when they may hold a neighbouring year of an agency with an open row.
+    `convert` (the runtime's LibreOffice) converts the legacy Word files among them, all in one call."""
+    with conversions(convert, [Path(p) for p in paths]):
+        reports = [parse(Path(p)) for p in paths]
+    others = _folder_neighbours(paths, reports, parse, convert) if neighbours else []
     try:
         link_reports(reports + others)  # neighbouring years decide glued 表二 rows; then plausibility
     except Exception as exc:  # noqa: BLE001 - the reports stand as parsed: one bad input never sinks the call
@@ -112,15 +118,19 @@ def parse_files(paths: Sequence[Path], neighbours: bool = True, parse: Parse = p
 
 
 def _has_open_row(report: ParsedReport) -> bool:
-    """A glued 表二 row that a neighbouring year's identity (X-2/X-3) could decide."""
+    """A glued 表二 row that a neighbouring year's identity (X-2/X-3) could decide, or an open
+    pre-2019 statistics row (X-6)."""
     variant = report.table2.variant if report.table2 else None
     return bool(report.agency_name) and any(
-        i.code == IssueCode.CELLS_AMBIGUOUS and i.table_id == "table2" and (variant, i.row_key) in CONSTRAINTS
+        i.code == IssueCode.CELLS_AMBIGUOUS
+        and ((i.table_id == "table2" and (variant, i.row_key) in CONSTRAINTS) or i.table_id == PRE2019_TABLE)
         for i in report.issues
     )
 
 
-def _folder_neighbours(paths: Sequence[Path], reports: list[ParsedReport], parse: Parse) -> list[ParsedReport]:
+def _folder_neighbours(
+    paths: Sequence[Path], reports: list[ParsedReport], parse: Parse, convert: Convert | None = None
+) -> list[ParsedReport]:
     agencies = {r.agency_name for r in reports if _has_open_row(r)}
     if not agencies:
         return []
@@ -148,5 +158,6 @@ def _folder_neighbours(paths: Sequence[Path], reports: list[ParsedReport], parse
             "(--alone skips this)",
             file=sys.stderr,
         )
-    others = (parse(f) for f in files)
-    return [r for r in others if r.agency_name in agencies and r.content_hash not in hashes]
+    with conversions(convert, files):
+        others = (parse(f) for f in files)
+        return [r for r in others if r.agency_name in agencies and r.content_hash not in hashes]

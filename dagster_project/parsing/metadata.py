@@ -7,15 +7,19 @@ from collections import Counter
 
 from .text import to_simplified
 
+# What a report title says it is about, with the words some titles print transposed
+# (政府信息工作公开, 政府工作信息公开 for 政府信息公开工作; 信息公开政府工作 already fits).
+REPORT_TOPIC = r"(?:(?:政府|政务)?(?:信息公开|政务公开|信息工作公开)|政府工作信息公开)"
 # A title: "<agency><year>年(度)<…>信息公开<…>报告". The agency part may be empty.
 _TITLE = re.compile(
     r"^(?P<agency>[^\d\s。，,；;:：]{0,40}?)\s*(?:关于)?(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*"
-    r"(?:的)?(?:政府)?(?:信息公开|政务公开)[^。]{0,20}?报告"
+    r"(?:的)?" + REPORT_TOPIC + r"[^。]{0,20}?报告"
 )
 # The same with the year first: "2024年上海市科委政府信息公开工作年度报告".
 _TITLE_YEAR_FIRST = re.compile(
     r"^(?P<year>(?:19|20)\d\d)\s*年\s*度?\s*(?P<agency>[^\d\s。，,；;:：]{2,40}?)\s*"
-    r"(?:政府)?(?:信息公开|政务公开)[^。]{0,20}?报告"
+    + REPORT_TOPIC
+    + r"[^。]{0,20}?报告"
 )
 _HEADER_TITLE = re.compile(r"^\s*(?:标题|题目|title)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE | re.MULTILINE)
 _YEAR = re.compile(r"(?<![\d\[(])((?:19|20)\d\d)\s*年(?!\d*号)")

@@ -10,6 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import vocabulary as V
+from .catalogue import IssueCode, RowMethod
+from .issues import Issue, format_values, row_issue
+from .metadata import find_title, infer_year
+from .tables import RowResult, TableResult
+
 _CN_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -77,3 +83,281 @@ def statements(prose: str) -> list[Statement]:
             if n is not None:
                 out.append(Statement(topic, n, m.group(0), prose.count("\n", 0, m.start()) + 1))
     return out
+
+
+# ---- 表二: what the prose says of the active-disclosure rows ------------------------------------
+# Crawler text glues a 表二 row's cells (``行政规范性文件5615``) and no identity inside the report
+# cuts it; the report's own prose often states the numbers ("本年制发规范性文件5件，现行有效15件").
+# Only clauses that name one row and one measure are read, and only figures of the year itself.
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_CLAUSE_SEP = re.compile(r"[，,、；;：:]")
+_NORMATIVE = re.compile(r"(?:行政)?规范性文件")
+_REGULATION = re.compile(r"(?<!法规)规章(?!制度)")
+_LAW = re.compile(r"法律|法规")
+_DOC_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(?:件|部|个|份|条|篇)")
+_IN_FORCE = re.compile(r"现行有效")
+_REPEALED = re.compile(r"废止")
+_ISSUED = re.compile(r"制发|制定|制作|出台|印发")
+_REVIEWED = re.compile(r"审核")  # documents reviewed: usually those issued, not always
+# Figures of another year, a change, a plan or a cumulated count: not this year's cell.
+_NOT_THIS_YEAR = re.compile(
+    r"上年|去年|上一年|同比|较上|比上|增长|下降|减少|增加|近[一二两三四五六七八九十\d]+年|以来|历年|拟|计划|将"
+)
+_CUMULATED = re.compile(r"累计")
+_AMENDED = re.compile(r"修改|修订|修正|失效")  # counted with the amended ones: not one measure
+_TITLED = re.compile(r"《[^》]*》")  # a document's title names no row
+_DOC_FILLER = re.compile(
+    r"其中|另|共计|共|合计|计|本年度?|全年|今年|年内|截至目前|截至年底|目前|年底|了|的|已|数量?|为|达|有|文件|\s"
+)
+_CASE_NOUNS = {
+    "administrative_licensing": re.compile(r"行政许可"),
+    "administrative_penalty": re.compile(r"行政处罚"),
+    "administrative_coercion": re.compile(r"行政强制"),
+}
+_CASE_MARK = re.compile(r"作出|办理|办结|办件|实施|查处|决定|案件")
+_CASE_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(?:件|起|宗|个)")
+_CASE_EXCLUDED = re.compile(r"类|信息|公示|公开|清单|目录|受理|申请|项目|累计|复议|诉讼|投诉|举报|信访")
+_PROCUREMENT = re.compile(r"集中采购|采购总金额")
+_BATCHES = re.compile(r"(?<![\d.])(\d+)\s*(批次|批|个|项)")
+_AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.(\d+))?)\s*(亿元|万元|元)")
+_AMOUNT_MARK = re.compile(r"金额|总额|采购额|成交额|合同额|规模|资金|共计|合计")
+_AMOUNT_EXCLUDED = re.compile(r"节约|节省|节支|预算|%|率")
+_TO_WAN = {"元": 0.0001, "万元": 1.0, "亿元": 10000.0}
+# the measures a 表二 layout prints for documents: (issued, repealed, in force) → its metric
+_DOC_METRICS = {
+    "2021": {"issued": "issued", "repealed": "repealed", "in_force": "in_force"},
+    "2019": {"issued": "new_made"},
+}
+
+
+Values = tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number the prose states for one 表二 cell: item, metric, value (万元 for money)."""
+
+    item: str
+    metric: str
+    value: float
+    quote: str  # the clause as printed
+    line: int
+    tolerance: float = 0.0  # an amount stated rounded (539.44万元) agrees within half its last digit
+    weak: bool = False  # documents reviewed (审核): may decide a glued row, never flag a printed one
+
+    def agrees(self, value: float | None) -> bool:
+        return value is not None and abs(value - self.value) <= self.tolerance + 1e-9
+
+
+def _doc_measure(clause: str) -> tuple[str, bool] | None:
+    """(measure, weak) of a clause about documents, or None when it states none or several."""
+    in_force, repealed, issued = (bool(p.search(clause)) for p in (_IN_FORCE, _REPEALED, _ISSUED))
+    if in_force:
+        return None if repealed or issued else ("in_force", False)
+    if repealed:
+        return None if issued else ("repealed", False)
+    if issued:
+        return "issued", False
+    return ("issued", True) if _REVIEWED.search(clause) else None
+
+
+def _is_bare(clause: str) -> bool:
+    """A clause that is only a measure and a number (``废止2件``): it speaks of the row the
+    clause before it named."""
+    rest = _DOC_COUNT.sub("", clause)
+    for p in (_IN_FORCE, _REPEALED, _ISSUED, _REVIEWED, _DOC_FILLER):
+        rest = p.sub("", rest)
+    return not rest
+
+
+def _document_figures(clauses: list[tuple[str, int]], variant: str) -> list[Figure]:
+    metrics = _DOC_METRICS.get(variant, {})
+    out, carried = [], None
+    for clause, line in clauses:
+        nouns = [k for k, p in (("normative_documents", _NORMATIVE), ("regulations", _REGULATION)) if p.search(clause)]
+        if _LAW.search(clause) or len(nouns) > 1:
+            carried = None
+            continue
+        item = nouns[0] if nouns else (carried if _is_bare(clause) else None)
+        carried = nouns[0] if nouns else carried
+        counts = _DOC_COUNT.findall(clause)
+        measure = _doc_measure(clause)
+        if item is None or measure is None or len(counts) != 1 or "类" in clause or "信息" in clause:
+            continue
+        if _NOT_THIS_YEAR.search(clause) or _AMENDED.search(clause):
+            continue
+        if _CUMULATED.search(clause) and measure[0] != "in_force":
+            continue
+        if measure[0] in metrics:
+            out.append(Figure(item, metrics[measure[0]], float(counts[0]), clause, line, weak=measure[1]))
+    return out
+
+
+def _case_figures(clauses: list[tuple[str, int]]) -> list[Figure]:
+    out = []
+    for clause, line in clauses:
+        items = [k for k, p in _CASE_NOUNS.items() if p.search(clause)]
+        counts = _CASE_COUNT.findall(clause)
+        if len(items) != 1 or len(counts) != 1 or not _CASE_MARK.search(clause):
+            continue
+        if _CASE_EXCLUDED.search(clause) or _NOT_THIS_YEAR.search(clause):
+            continue
+        out.append(Figure(items[0], "decisions", float(counts[0]), clause, line))
+    return out
+
+
+def _procurement_figures(clauses: list[tuple[str, int]]) -> list[Figure]:
+    if not any(_PROCUREMENT.search(c) for c, _ in clauses):
+        return []
+    out = []
+    for clause, line in clauses:
+        if _NOT_THIS_YEAR.search(clause) or _CUMULATED.search(clause):
+            continue
+        amounts = _AMOUNT.findall(clause)
+        if amounts:
+            if len(amounts) == 1 and _AMOUNT_MARK.search(clause) and not _AMOUNT_EXCLUDED.search(clause):
+                number, decimals, unit = amounts[0]
+                factor = _TO_WAN[unit]
+                tolerance = 0.5 * 10 ** -len(decimals) * factor if decimals else 0.0
+                value = round(float(number) * factor, 6)
+                out.append(Figure("centralized_procurement", "amount_wan_yuan", value, clause, line, tolerance))
+            continue
+        batches = _BATCHES.findall(clause)
+        if (
+            len(batches) == 1
+            and ("采购" in clause or batches[0][1].startswith("批"))
+            and not re.search(r"信息|条", clause)
+        ):
+            out.append(Figure("centralized_procurement", "projects", float(batches[0][0]), clause, line))
+    return out
+
+
+def table2_figures(prose: str, variant: str) -> list[Figure]:
+    """Every figure `prose` states for a 表二 cell of the given layout (2019 | 2021)."""
+    out: list[Figure] = []
+    pos = 0
+    for sentence in _SENTENCE_END.split(prose):
+        line = prose.count("\n", 0, pos) + 1
+        pos += len(sentence) + 1
+        clauses = [(c.strip(), line) for c in _CLAUSE_SEP.split(_TITLED.sub("《》", sentence))]
+        if not re.search(r"\d", sentence):
+            continue
+        out += _document_figures(clauses, variant) + _case_figures(clauses)
+        if variant == "2019":
+            out += _procurement_figures(clauses)
+    return out
+
+
+def usable_figures(figures: list[Figure], metrics: tuple[str, ...]) -> list[Figure]:
+    """The figures one row can be held to: a metric stated twice with different values (another
+    scope, another unit) says nothing, and a reviewed count gives way to a stated one."""
+    by_metric: dict[str, list[Figure]] = {}
+    for f in figures:
+        if f.metric in metrics:
+            by_metric.setdefault(f.metric, []).append(f)
+    out = []
+    for found in by_metric.values():
+        strong = [f for f in found if not f.weak] or found
+        if len({f.value for f in strong}) == 1:
+            out.append(strong[0])
+    return out
+
+
+def agreeing(figures: list[Figure], metrics: tuple[str, ...], readings: list[Values]) -> list[Values]:
+    """The readings of a row that every figure agrees with (a reviewed count that no reading
+    agrees with is set aside rather than allowed to veto the stated ones)."""
+
+    def holds(reading: Values, found: list[Figure]) -> bool:
+        return all(f.agrees(reading[metrics.index(f.metric)]) for f in found)
+
+    found = [r for r in readings if holds(r, figures)]
+    strong = [f for f in figures if not f.weak]
+    if not found and strong and len(strong) < len(figures):
+        found = [r for r in readings if holds(r, strong)]
+    return found
+
+
+def _quotes(figures: list[Figure]) -> str:
+    return "; ".join(f"“{f.quote}” (line {f.line}: {f.metric} {f.value:g})" for f in figures)
+
+
+def table2_issues(t2: TableResult, prose: str) -> list[Issue]:
+    """What the prose says of 表二 (X-5 for 表二): for a glued row, the readings its figures agree
+    with (`cells_stated_in_text`, which the deciders use after the neighbouring years); for a
+    printed row, any figure its cell contradicts (`narrative_table_mismatch`). Values are never
+    changed here."""
+    if not t2.variant:
+        return []
+    year = find_title(prose)[2] or infer_year(prose)
+    figures = table2_figures(_this_year(prose, year), t2.variant)
+    issues = []
+    for item in V.T2_ITEMS[t2.variant]:
+        row = t2.rows.get(item.key)
+        found = usable_figures([f for f in figures if f.item == item.key], item.metrics)
+        if row is None or not found:
+            continue
+        if row.method == RowMethod.UNRESOLVED:
+            readings = [tuple(c.value for c in cand) for cand in row.candidates]
+            agree = agreeing(found, item.metrics, readings)
+            if agree:
+                issues.append(
+                    row_issue(
+                        IssueCode.CELLS_STATED_IN_TEXT,
+                        "table2",
+                        item.key,
+                        f"table2 row {item.key}: the text states {_quotes(found)}; of the readings the printed "
+                        f"digits allow, {'; '.join(format_values(r) for r in agree)} agree",
+                        row.place,
+                        candidates=tuple(agree),
+                    )
+                )
+                continue
+        issues += _contradicted(item.key, row, [f for f in found if not f.weak], item.metrics)
+    return issues
+
+
+def _contradicted(key: str, row: RowResult, figures: list[Figure], metrics: tuple[str, ...]) -> list[Issue]:
+    """`narrative_table_mismatch` for each figure the row's printed cell (or, for a glued row,
+    every reading) contradicts; the cells stay as printed."""
+    out = []
+    for f in figures:
+        col = metrics.index(f.metric)
+        glued = row.method == RowMethod.UNRESOLVED
+        printed = row.cells[col].value
+        if glued and not any(f.agrees(c[col].value) for c in row.candidates):
+            shown, reported = "no reading of its printed digits gives it", None
+        elif not glued and row.method in _PRINTED and printed is not None and not f.agrees(printed):
+            shown, reported = f"表二 gives {printed:g}", printed
+        else:
+            continue
+        out.append(
+            row_issue(
+                IssueCode.NARRATIVE_TABLE_MISMATCH,
+                "table2",
+                key,
+                f"the text says “{f.quote}” (line {f.line}: {f.metric} {f.value:g}) but {shown}",
+                row.place,
+                identity="X-5",
+                reported=reported,
+                recomputed=f.value,
+                delta=None if reported is None else reported - f.value,
+            )
+        )
+    return out
+
+
+# how a row was read when its cells are the printed ones (a row read otherwise is left to its own issue)
+_PRINTED = (RowMethod.POSITIONAL, RowMethod.TRIMMED, RowMethod.SPLIT, RowMethod.REJOINED)
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+
+
+def _this_year(prose: str, year: int | None) -> str:
+    """`prose` without the sentences that name another year than the report's (their figures are
+    of that year, or compare with it)."""
+    if year is None:
+        return prose
+    return "".join(
+        s if all(int(y) == year for y in _YEAR_IN_TEXT.findall(s)) else re.sub(r"[^\n]", " ", s)
+        for s in re.split(r"(?<=[。！？!?\n])", prose)
+    )

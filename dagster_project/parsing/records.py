@@ -8,6 +8,7 @@ import polars as pl
 
 from . import vocabulary as V
 from .cells import MISSING
+from .pre2019 import StatRow
 from .report import ParsedReport, cell_value
 from .schema import PARSER_VERSION, TABLES
 
@@ -33,6 +34,7 @@ class ReportJson(TypedDict):
     table2: dict[str, dict[str, Value]]  # item -> metric -> value
     table3: dict[str, list[Value]]  # row -> the seven applicant columns
     table4: list[Value]  # the five blocks' five results, in order
+    statistics: list[dict[str, Any]]  # pre2019: the 统计表's rows (see `statistics_rows`)
     issues: list[dict[str, Any]]
 
 
@@ -77,6 +79,7 @@ def to_json(report: ParsedReport) -> ReportJson:
         "table2": table2,
         "table3": table3,
         "table4": table4,
+        "statistics": [_statistics_json(r) for r in statistics_rows(report)],
         "issues": [i.as_dict() for i in report.issues],
     }
 
@@ -168,6 +171,46 @@ def cell_rows(report: ParsedReport) -> list[dict]:
     return rows
 
 
+def statistics_rows(report: ParsedReport) -> list[dict]:
+    """The report's rows of the staging table `pre2019_statistics`: its 统计表, row by row."""
+    table = report.statistics
+    if table is None:
+        return []
+    parents = table.parents()
+    return [_statistics_row(report.report_id, r, parents, table.has_cumulative) for r in table.rows]
+
+
+def _statistics_row(report_id: str, row: StatRow, parents: dict[str, str], has_cumulative: bool) -> dict:
+    this_year, cumulative = row.values
+    return {
+        "report_id": report_id,
+        "row_no": row.row_no,
+        "indicator": row.label,
+        "indicator_key": row.key,
+        "parent_key": parents.get(row.key) if row.key else None,
+        "unit": row.unit,
+        "this_year": this_year,
+        "cumulative": cumulative,
+        "has_cumulative": has_cumulative,
+        "raw_text": row.raw,
+        "status": row.status,
+        "decided_by": row.decided_by if row.status in ("printed", "decided") else None,
+        "candidates": [list(c) for c in row.candidates] if row.status == "open" else None,
+        "place": row.place,
+    }
+
+
+def _statistics_json(row: dict) -> dict[str, Any]:
+    def number(v: float | None) -> Value:
+        return int(v) if v is not None and float(v).is_integer() else v
+
+    out = {k: v for k, v in row.items() if k not in ("report_id", "has_cumulative") and v is not None}
+    out |= {"this_year": number(row["this_year"]), "cumulative": number(row["cumulative"])}
+    if row["candidates"] is not None:
+        out["candidates"] = [[number(v) for v in c] for c in row["candidates"]]
+    return out
+
+
 def issue_rows(report: ParsedReport) -> list[dict]:
     """The report's rows of the staging table `issues`."""
     return [
@@ -195,5 +238,6 @@ def frames(reports: list[ParsedReport]) -> dict[str, pl.DataFrame]:
         "reports": [report_row(r) for r in reports],
         "cells": [c for r in reports for c in cell_rows(r)],
         "issues": [i for r in reports for i in issue_rows(r)],
+        "pre2019_statistics": [s for r in reports for s in statistics_rows(r)],
     }
     return {name: pl.DataFrame(rows[name], schema=schema, orient="row") for name, schema in TABLES.items()}

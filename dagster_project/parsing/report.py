@@ -16,6 +16,7 @@ from .identities import Check
 from .issues import Issue
 from .layout import canonical, drop_page_markers
 from .metadata import find_title, infer_year, normalize_agency
+from .pre2019 import StatisticsTable, read_statistics
 from .readers import read_document
 from .tables import TableResult, extract_table2, extract_table3, extract_table4
 from .text import Compacted, normalize
@@ -51,6 +52,7 @@ class ParsedReport:
     table2: TableResult | None = None
     table3: TableResult | None = None
     table4: TableResult | None = None
+    statistics: StatisticsTable | None = None  # the pre-2019 统计表 (template pre2019)
     checks: list[Check] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
@@ -136,6 +138,8 @@ def parse_text(report: ParsedReport, raw_text: str) -> ParsedReport:
     t2_end = report.table3.start if report.table3 else (report.table4.start if report.table4 else len(doc.compact))
     report.table2 = extract_table2(doc, t2_end)
     _decide_template(report, doc)
+    if report.template == "pre2019":
+        _read_statistics(report, doc)
     if report.template in ("2019", "2021"):
         tables = {"table2": report.table2, "table3": report.table3, "table4": report.table4}
         if report.table3:
@@ -146,6 +150,19 @@ def parse_text(report: ParsedReport, raw_text: str) -> ParsedReport:
         if report.table3:
             report.issues += check_narrative(report.table2, report.table3, doc)
     return report
+
+
+def _read_statistics(report: ParsedReport, doc: Compacted) -> None:
+    report.statistics = read_statistics(doc)
+    if report.statistics is None:
+        report.issues.append(
+            Issue(
+                IssueCode.PRE2019_TABLE_NOT_FOUND,
+                "no 政府信息公开情况统计表 (指标名称 | 计量单位 | 本年度 …) was found",
+            )
+        )
+    else:
+        report.issues += report.statistics.issues
 
 
 def _decide_template(report: ParsedReport, doc: Compacted) -> None:

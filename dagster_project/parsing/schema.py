@@ -1,14 +1,15 @@
 """The staging contract: the Parquet tables the parsers write and dbt reads as sources.
 
 Each table lives in its own folder under the staging directory (``reports/``, ``cells/``,
-``issues/``) as one or more ``*.parquet`` parts; one part is written per parsed batch.
+``issues/``, ``pre2019_statistics/``) as one or more ``*.parquet`` parts; one part is written per
+parsed batch.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 
 # A table's columns and their Polars types: a class (pl.Utf8) or an instance (pl.Datetime("us")).
 Schema = dict[str, pl.DataType | type[pl.DataType]]
@@ -18,7 +19,7 @@ REPORTS: Schema = {
     "content_hash": pl.Utf8,  # sha256 of the file bytes
     "file_name": pl.Utf8,
     "source_path": pl.Utf8,  # path as inventoried (absolute)
-    "file_format": pl.Utf8,  # txt | html | md | pdf | docx | doc | unknown
+    "file_format": pl.Utf8,  # txt | html | md | pdf | docx | doc | wps | rtf | ocr (a scan read by OCR) | image | unknown
     "byte_size": pl.Int64,
     "source_mtime": pl.Datetime("us"),  # the file's modification time when parsed (UTC): newest version wins
     "agency_raw": pl.Utf8,  # the reporting body as printed (null: never named)
@@ -72,4 +73,26 @@ ISSUES: Schema = {
     "candidates": pl.List(pl.List(pl.Float64)),  # cells_ambiguous: the readings left open
 }
 
-TABLES: dict[str, Schema] = {"reports": REPORTS, "cells": CELLS, "issues": ISSUES}
+PRE2019_STATISTICS: Schema = {
+    "report_id": pl.Utf8,
+    "row_no": pl.Int32,  # the row's place in the table, from 1: (report_id, row_no) is the key
+    "indicator": pl.Utf8,  # the label as printed (numbering and 其中 kept)
+    "indicator_key": pl.Utf8,  # parsing/pre2019_vocabulary.py key (null: not in the vocabulary, or repeated)
+    "parent_key": pl.Utf8,  # the indicator this row is a part of, when it is in the table
+    "unit": pl.Utf8,  # as printed: 条 | 件 | 万元 | … (null: no unit column)
+    "this_year": pl.Float64,  # 本年度 / 2018年度 / 统计数 (null: blank, open or unreadable)
+    "cumulative": pl.Float64,  # 历年累计 (null: no such column, blank, open or unreadable)
+    "has_cumulative": pl.Boolean,  # the table prints a cumulative column
+    "raw_text": pl.Utf8,  # the value text as printed ("20263542": both columns run together)
+    "status": pl.Utf8,  # printed | decided | open | unreadable
+    "decided_by": pl.Utf8,  # printed | cumulative_bound | part_whole (null: open or unreadable)
+    "candidates": pl.List(pl.List(pl.Float64)),  # open: the (this year, cumulative) readings left
+    "place": pl.Utf8,  # where in the source (e.g. "line 10")
+}
+
+TABLES: dict[str, Schema] = {
+    "reports": REPORTS,
+    "cells": CELLS,
+    "issues": ISSUES,
+    "pre2019_statistics": PRE2019_STATISTICS,
+}

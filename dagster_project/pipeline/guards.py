@@ -2,10 +2,12 @@
 
 A document gets a wall-clock budget (SIGALRM, so only in a process's main thread); a parse
 worker (and `ogi parse`) caps its address space, and a worker exits when its parent dies. A
-file above the size limits is refused before it is read (`parse_safely`). One pathological
-file then becomes a failed report with an issue instead of stalling or sinking the run; a
-failure on a limit (time, memory, size) is parsed again by the next refreshes, `MAX_ATTEMPTS`
-times in all.
+scan read by OCR gets more of both: `OGI_OCR_PAGE_S` more seconds per page OCR'd (up to
+`OGI_OCR_MAX_S` in all) and an address space of at least `OGI_OCR_MEMORY_MB` (the OCR models
+take ~1 GB). A file above the size limits is refused before it is read (`parse_safely`). One
+pathological file then becomes a failed report with an issue instead of stalling or sinking
+the run; a failure on a limit (time, memory, size) is parsed again by the next refreshes,
+`MAX_ATTEMPTS` times in all.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from pathlib import Path
 
 from ..parsing.catalogue import IssueCode
 from ..parsing.files import DocumentTimeout, failed_report, parse_safely
+from ..parsing.readers.ocr import ocr_page_count
 from ..parsing.report import ParsedReport
 
 DOC_TIMEOUT_S = float(os.environ.get("OGI_DOC_TIMEOUT_S", "60"))
 WORKER_MEMORY_MB = int(os.environ.get("OGI_WORKER_MEMORY_MB", "3072"))
+OCR_PAGE_S, OCR_MAX_S, OCR_MEMORY_MB = 20.0, 900.0, 3072  # per page OCR'd, a document in all, its memory
 MAX_ATTEMPTS = int(os.environ.get("OGI_PARSE_ATTEMPTS", "3"))  # parses of one content failing on a limit
 # the issues of a parse that failed on a limit rather than on the file: worth another attempt
 RESOURCE_CODES = frozenset(
@@ -41,6 +45,47 @@ def doc_timeout_s() -> float:
 def worker_memory_mb() -> int:
     """The address-space cap of a parsing process (OGI_WORKER_MEMORY_MB, read now)."""
     return int(os.environ.get("OGI_WORKER_MEMORY_MB") or WORKER_MEMORY_MB)
+
+
+def document_budget(path: Path, timeout_s: float | None) -> tuple[float | None, int | None]:
+    """The time budget and the least memory cap (MB, None: the worker's) of one document: a
+    scanned one gets OGI_OCR_PAGE_S more seconds per page OCR'd, up to OGI_OCR_MAX_S in all
+    (never less than `timeout_s`), and at least OGI_OCR_MEMORY_MB."""
+    pages = ocr_page_count(path)
+    if not pages:
+        return timeout_s, None
+    page_s = float(os.environ.get("OGI_OCR_PAGE_S") or OCR_PAGE_S)
+    most = float(os.environ.get("OGI_OCR_MAX_S") or OCR_MAX_S)
+    budget = max(timeout_s, min(timeout_s + pages * page_s, most)) if timeout_s else timeout_s
+    return budget, int(os.environ.get("OGI_OCR_MEMORY_MB") or OCR_MEMORY_MB)
+
+
+def _address_space() -> int | None:
+    """This process's mapped address space in bytes (Linux), None where it cannot be read."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@contextmanager
+def memory_at_least(memory_mb: int | None) -> Iterator[None]:
+    """Raise this process's address-space cap to `memory_mb` for the duration (never above the
+    hard limit, never lowered). The cap is put back only if the process is back under it: the
+    OCR models stay loaded for the worker's next scan, and a cap below what is mapped would fail
+    every allocation after it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = None if memory_mb is None else memory_mb * 1024 * 1024
+    if wanted is None or soft == resource.RLIM_INFINITY or soft >= wanted:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+    try:
+        yield
+    finally:
+        mapped = _address_space()
+        if mapped is not None and mapped < soft * 0.9:
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def limit_memory(memory_mb: int) -> None:
@@ -74,13 +119,16 @@ def parse_guarded(
     path: Path, timeout_s: float | None = None, content_hash: str | None = None, attempt: int | None = None
 ) -> ParsedReport:
     """Parse one file under a wall-clock budget (when `timeout_s` and an alarm handler are
-    set, see `alarm_handler`); a crash, a time-out or exhausted memory is a failed report.
-    `content_hash` keys a file that cannot be read (the inventory's hash); `attempt` numbers
-    this parse among the attempts of a content that failed on a limit before."""
+    set, see `alarm_handler`; a scan read by OCR gets more, see `document_budget`); a crash,
+    a time-out or exhausted memory is a failed report. `content_hash` keys a file that cannot
+    be read (the inventory's hash); `attempt` numbers this parse among the attempts of a
+    content that failed on a limit before."""
+    timeout_s, memory_mb = document_budget(path, timeout_s)
     try:
-        if timeout_s:  # armed inside the try: even an immediate alarm is caught below
-            signal.setitimer(signal.ITIMER_REAL, timeout_s)
-        report = parse_safely(path, content_hash)
+        with memory_at_least(memory_mb):
+            if timeout_s:  # armed inside the try: even an immediate alarm is caught below
+                signal.setitimer(signal.ITIMER_REAL, timeout_s)
+            report = parse_safely(path, content_hash)
     except DocumentTimeout:
         report = failed_report(
             path, IssueCode.PARSE_TIMEOUT, f"parsing took longer than {timeout_s:g} s", content_hash=content_hash

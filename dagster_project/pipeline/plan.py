@@ -2,13 +2,15 @@
 
 Staged parts written by another parser version, orphaned by a killed batch, or holding only
 removed files are deleted; a batch with a part that cannot be read is moved to quarantine; only
-content not yet staged is parsed, and reports that failed on a time, memory or size limit are
-parsed again (up to `MAX_ATTEMPTS` times in all).
+content not yet staged is parsed, and reports that failed on a time, memory or size limit, or
+for want of a tool that is installed now (LibreOffice, OCR), are parsed again (up to
+`MAX_ATTEMPTS` times in all).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +19,10 @@ import duckdb
 import polars as pl
 
 from ..connect import connect
-from ..parsing.schema import PARSER_VERSION
+from ..parsing.schema import PARSER_VERSION, TABLES
 from .guards import MAX_ATTEMPTS, RESOURCE_CODES
 from .inventory import report_files
+from .libreoffice import soffice
 from .store import Store, read_parquet
 
 
@@ -46,17 +49,21 @@ def plan(inventory: pl.DataFrame, store: Store, log: Callable[[str], object] | N
     staged: set[str] = set()
     failures = store.read_attempts()
     retries: dict[str, int] = {}
+    retry_codes = RESOURCE_CODES | cured_by_installed_tools()
     for part in store.parts("reports"):
         meta = read_parquet(part, ["content_hash", "report_id", "parser_version", "parse_status"])
         hashes = set(meta["content_hash"].to_list())
         stale = meta.filter(pl.col("parser_version") != PARSER_VERSION).height > 0
+        # a batch staged before a table joined the contract has no part of it: parse it again
+        stale = stale or any(not store.part(t, part.name).exists() for t in TABLES)
         # a part repeating content another part holds (a batch finished by a process that
         # outlived its killed refresh) would stage a report twice: drop it, re-parse the rest
         if stale or not hashes & current or hashes & staged:
             store.drop_batch(part.name)
             dropped += 1
             continue
-        retry = {h for h in _resource_failures(store, part.name, meta) & current if failures.get(h, 1) < MAX_ATTEMPTS}
+        retryable = _failures(store, part.name, meta, retry_codes) & current
+        retry = {h for h in retryable if failures.get(h, 1) < MAX_ATTEMPTS}
         keep = (hashes & current) - retry
         if not keep:
             store.drop_batch(part.name)
@@ -74,14 +81,25 @@ def plan(inventory: pl.DataFrame, store: Store, log: Callable[[str], object] | N
     return Plan(todo["path"].to_list(), len(current & staged), dropped, pruned, keys, attempts, quarantined)
 
 
-def _resource_failures(store: Store, batch_file: str, meta: pl.DataFrame) -> set[str]:
-    """The content hashes of a part's reports that failed on a time, memory or size limit."""
+def cured_by_installed_tools() -> frozenset[str]:
+    """Failure codes a tool present now would cure: `soffice` on PATH, the OCR modules installed
+    (found, not imported: the planner stays light)."""
+    codes = set()
+    if soffice():
+        codes.add("doc_needs_converter")
+    if all(importlib.util.find_spec(m) is not None for m in ("cv2", "onnxruntime", "rapidocr")):
+        codes.add("ocr_unavailable")
+    return frozenset(codes)
+
+
+def _failures(store: Store, batch_file: str, meta: pl.DataFrame, codes: frozenset[str]) -> set[str]:
+    """The content hashes of a part's failed reports with an issue of one of `codes`."""
     failed = meta.filter(pl.col("parse_status") == "failed")
     issues = store.part("issues", batch_file)
     if failed.is_empty() or not issues.exists():
         return set()
-    codes = read_parquet(issues, ["report_id", "code"]).filter(pl.col("code").is_in(sorted(RESOURCE_CODES)))
-    ids = set(codes["report_id"].to_list())
+    found = read_parquet(issues, ["report_id", "code"]).filter(pl.col("code").is_in(sorted(codes)))
+    ids = set(found["report_id"].to_list())
     return {h for h, r in failed.select("content_hash", "report_id").iter_rows() if r in ids}
 
 
@@ -90,7 +108,7 @@ def quarantine_corrupt(store: Store, log: Callable[[str], object] | None = None)
     to the quarantine folder, so its reports are parsed again; a corrupt decisions file is
     deleted (it is rewritten). Returns one "<file>: <why>" line per corrupt file."""
     found = []
-    for table in ("reports", "cells", "issues"):
+    for table in TABLES:
         for part in store.parts(table):
             why = store.corrupt_part(table, part)
             if why is None:

@@ -65,6 +65,7 @@ class StagingResult:
     cells: int = 0
     issues: int = 0
     decisions: int = 0  # 表二 cells decided across years / by plausibility (all staged reports)
+    statistics: int = 0  # rows of pre-2019 统计表 staged in this run
     quarantined: list[str] = field(default_factory=list)  # corrupt staged files set aside: "<file>: <why>"
     retried: int = 0  # reports parsed again after failing on a time, memory or size limit
     statuses: dict[str, int] = field(default_factory=dict)  # parsed | flagged | failed → reports
@@ -103,6 +104,7 @@ def stage_reports(store: Store, log: Log, show_progress: bool = False) -> Stagin
         pruned_parts=todo.pruned_parts,
         cells=sum(r.n_cells for r in results),
         issues=sum(r.n_issues for r in results),
+        statistics=sum(r.n_statistics for r in results),
         statuses=_add_statuses(results),
         quality=_quality_counts(store, [r.batch_id for r in results]),
         quarantined=todo.quarantined,
@@ -120,7 +122,9 @@ def write_decisions(store: Store) -> int:
     """Decide over every staged part and rewrite the decisions table, which dbt lays over the
     staged cells and issues. Returns the number of decided cells."""
     if store.parts("reports"):
-        decided = decide_staged(store.scan("reports"), store.scan("cells"), store.scan("issues"))
+        decided = decide_staged(
+            store.scan("reports"), store.scan("cells"), store.scan("issues"), store.scan("pre2019_statistics")
+        )
     else:
         decided = pl.DataFrame(schema=DECISIONS)
     store.write_decisions(decided)
@@ -168,28 +172,40 @@ def current_fingerprint(store: Store) -> str:
     return fingerprint(inventory, DBT_PROJECT_DIR, [p.name for p in store.parts("reports")])
 
 
-def prepare_build(store: Store, log: Log) -> bool:
-    """Make room for a new build and stamp what it is built from; False (and nothing to do)
-    when the published warehouse matches its checksum and was built from the same contents,
-    staged parts, parser and dbt project. What a killed or failed build left is removed either way."""
+def is_up_to_date(store: Store, log: Log) -> bool:
+    """Does the published warehouse match its checksum and come from the same contents, staged
+    parts, parser and dbt project as a build now would? Then there is nothing to build."""
+    if not store.published_db.exists():
+        return False
+    problem = checksum_problem(store)
+    published = None if problem else published_fingerprint(store.published_db)
+    if problem is None and published is None:
+        problem = "the published warehouse cannot be read"
+    if problem:
+        log(f"{problem}: rebuilding it")
+        return False
+    return current_fingerprint(store) == published
+
+
+def remove_build_leftovers(store: Store, log: Log) -> None:
+    """Delete what a killed or failed build left (a half-written build file, its WAL)."""
     removed = [p for p in store.build_leftovers() if p.exists()]
     for stale in removed:
         stale.unlink(missing_ok=True)
     if removed:
         log(f"removed what an unfinished build left: {', '.join(str(p) for p in removed)}")
-    current = current_fingerprint(store)
-    if store.published_db.exists():
-        problem = checksum_problem(store)
-        published = None if problem else published_fingerprint(store.published_db)
-        if problem is None and published is None:
-            problem = "the published warehouse cannot be read"
-        if problem:
-            log(f"{problem}: rebuilding it")
-        elif current == published:
-            log("the published warehouse is up to date: nothing to build")
-            return False
+
+
+def prepare_build(store: Store, log: Log) -> bool:
+    """Make room for a new build and stamp what it is built from; False (and nothing to do)
+    when the published warehouse is up to date. What a killed or failed build left is removed
+    either way."""
+    remove_build_leftovers(store, log)
+    if is_up_to_date(store, log):
+        log("the published warehouse is up to date: nothing to build")
+        return False
     store.build_db.parent.mkdir(parents=True, exist_ok=True)
-    store.build_fingerprint.write_text(current, encoding="ascii")
+    store.build_fingerprint.write_text(current_fingerprint(store), encoding="ascii")
     return True
 
 

@@ -10,8 +10,8 @@ One `Store` owns the layout; nothing else builds a path under raw/ or warehouse/
       docs/ogi.duckdb, docs/target/       the copy `ogi docs` documents, and the docs
       staging/                            (OGI_STAGING_DIR) the parsers' Parquet, dbt's sources
         inventory/inventory.parquet       raw/ by content hash; published.parquet: what was published
-        <table>/part-<batch>.parquet      one part per parsed batch (reports, cells, issues)
-        decisions/decisions.parquet       表二 cells decided across years, rewritten whole
+        <table>/part-<batch>.parquet      one part per parsed batch (reports, cells, issues, pre2019_statistics)
+        decisions/decisions.parquet       表二 cells, pre-2019 pairs decided across years, rewritten whole
         quarantine/<batch>/<table>.parquet  the parts of a batch with a corrupt part, set aside
         attempts/attempts.json            content hash → parses that failed on a resource limit
       ogi.duckdb.sha256                   the published file's SHA-256 (stamped when publishing)
@@ -36,8 +36,9 @@ from ..parsing.schema import TABLES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+DAGSTER_HOME_DIR = REPO_ROOT / ".dagster_home"  # the run history and settings when DAGSTER_HOME is unset
 DB_FILE_NAME = "ogi.duckdb"  # the same name for build and published file: dbt names its database after it
-COMMIT_ORDER = ("cells", "issues", "reports")  # `reports` last: it commits the batch
+COMMIT_ORDER = ("cells", "issues", "pre2019_statistics", "reports")  # `reports` last: it commits the batch
 
 
 def _env_path(var: str, default: Path) -> Path:

@@ -85,7 +85,7 @@ def render() -> None:
         },
     )
 
-    st.subheader("跨年或按合理性确定的单元格 Cells decided by neighbouring years or plausibility")
+    st.subheader("跨年、按正文或按合理性确定的单元格 Cells decided by neighbouring years, the text or plausibility")
     decided = ui.q_publish(detail.decided_all)
     ui.table(detail.decided_counts(decided, f), {"decided_by": "decided_by", "n_cells": "单元格", "n_reports": "报告"})
     ui.table(

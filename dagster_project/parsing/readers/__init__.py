@@ -17,9 +17,13 @@ from .document import Document, unreadable
 from .docx import read_docx
 from .encoding import decode
 from .html import html_to_text
+from .legacy_word import CONVERTED_FORMATS, OLE2_MAGIC, is_rtf, read_legacy_word
+from .ocr import is_image, read_image
 from .pdf import read_pdf
 
-REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".wps"})
+REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".wps", ".rtf"}) | frozenset(
+    {".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # page images of a scanned report, read by OCR
+)
 
 
 def is_report_name(name: str) -> bool:
@@ -31,15 +35,19 @@ def detect_format(data: bytes, suffix: str) -> str:
     """By magic bytes first, the file name second (a .txt that is really HTML is HTML)."""
     if data.startswith(b"%PDF-"):
         return "pdf"
+    if is_image(data):  # PNG, JPEG, TIFF
+        return "image"
     if data.startswith(b"PK\x03\x04"):
         return "docx" if b"word/" in data[:65536] or suffix == ".docx" else "unknown"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"
-    if suffix == ".wps":
-        return "wps"
+    if data.startswith(OLE2_MAGIC):  # Word 97–2003, or WPS Office's .wps: converted by LibreOffice
+        return "wps" if suffix == ".wps" else "doc"
+    if is_rtf(data):  # RTF, often saved under .doc: converted the same way
+        return "rtf"
     head = data[:4096].lower()
     if head.count(b"<") >= 3 and any(t in head for t in (b"<html", b"<table", b"<p", b"<div", b"<body", b"<tr")):
-        return "html"
+        return "html"  # a web page saved as .doc or .wps is read as the HTML it is
+    if suffix == ".wps":  # WPS Office's older own format
+        return "wps"
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "unknown"
     return "md" if suffix in (".md", ".markdown") else "txt"
@@ -53,10 +61,10 @@ def read_document(path: Path) -> Document:
         return read_pdf(data)
     if fmt == "docx":
         return read_docx(data)
-    if fmt == "doc":
-        return unreadable("doc", IssueCode.DOC_LEGACY_FORMAT, "legacy Word .doc file: convert it to .docx or PDF")
-    if fmt == "wps":
-        return unreadable("wps", IssueCode.WPS_UNSUPPORTED, "WPS document: convert it to .docx or PDF")
+    if fmt == "image":
+        return read_image(data)
+    if fmt in CONVERTED_FORMATS:
+        return read_legacy_word(data, fmt)
     if fmt == "unknown":
         return unreadable("unknown", IssueCode.UNSUPPORTED_FORMAT, "binary file of an unsupported format")
     text, encoding, issues = decode(data)

@@ -13,7 +13,7 @@ class Document:
     """The text a reader made of a file (canonical layout), or why there is none."""
 
     text: str
-    file_format: str  # txt | md | html | pdf | docx | doc | unknown
+    file_format: str  # txt | html | md | pdf | docx | doc | wps | rtf | ocr (a scan read by OCR) | image | unknown
     encoding: str | None = None
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True

@@ -9,7 +9,7 @@ with table3_columns as (
 table3_cells as (
 
     select
-        cells.*,
+        cells.* replace (cells.value::bigint as value),
         applicant_types.is_total
     from {{ ref('stg_cells') }} as cells
     inner join {{ ref('dim_applicant_type') }} as applicant_types

@@ -42,7 +42,7 @@ group_sums as (
                     when '2019' then leaves_per_group.n_leaves_2019
                     when '2021' then leaves_per_group.n_leaves_2021
                 end
-            ) then sum(outcomes.value)
+            ) then sum(outcomes.value)::bigint
         end as value
     from outcomes
     inner join leaves_per_group on leaves_per_group.group_key = outcomes.outcome_group

@@ -1,7 +1,7 @@
 -- 表三 per report × applicant column: the flow rows and the strict sum of the outcome leaves.
 with cells as (
 
-    select * from {{ ref('stg_cells') }}
+    select * replace (value::bigint as value) from {{ ref('stg_cells') }}
     where table_id = 'table3'
 
 ),

@@ -1,7 +1,7 @@
 -- 表四 per report × block: the four results, the printed total and their strict sum.
 with cells as (
 
-    select * from {{ ref('stg_cells') }}
+    select * replace (value::bigint as value) from {{ ref('stg_cells') }}
     where table_id = 'table4'
 
 ),

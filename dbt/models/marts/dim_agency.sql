@@ -76,7 +76,8 @@ report_counts as (
 
 select
     latest.agency_id,
-    latest.agency_name,
+    -- a report that names no agency still needs a label to group and rank by: its file
+    coalesce(latest.agency_name, '（未识别机构）' || latest.file_name) as agency_name,
     latest.agency_name is not null as is_identified,
     coalesce(name_history.n_names, 0) as n_names,
     name_history.name_history,

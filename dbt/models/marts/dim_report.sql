@@ -45,7 +45,8 @@ quality_counts as (
 select
     reports.report_id,
     versions.agency_id,
-    reports.agency_name,
+    coalesce(reports.agency_name, '（未识别机构）' || reports.file_name) as agency_name,
+    reports.agency_name is not null as is_agency_identified,
     reports.agency_raw,
     reports.agency_kind,
     reports.agency_level,

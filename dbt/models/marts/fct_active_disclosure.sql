@@ -46,7 +46,9 @@ select
     metrics.metric_label_en,
     metrics.unit,
     metrics.is_signed,
-    cells.value,
+    -- counts are integers; money (normalized to 万元 by the parser, up to 6 decimals for 元) is decimal
+    case when metrics.unit <> '万元' then cells.value::bigint end as value,
+    case when metrics.unit = '万元' then cells.value::decimal(20, 6) end as amount_wan_yuan,
     cells.value_class,
     cells.raw_text,
     cells.is_reconstructed,

@@ -1,7 +1,7 @@
 -- 表三 三、本年度办理结果: one row per report × applicant column × outcome leaf, as printed.
 with cells as (
 
-    select * from {{ ref('stg_cells') }}
+    select * replace (value::bigint as value) from {{ ref('stg_cells') }}
     where table_id = 'table3'
 
 ),

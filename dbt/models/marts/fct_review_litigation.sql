@@ -1,7 +1,7 @@
 -- 表四 in long form: one row per report × block × result (the printed total is a row too).
 with cells as (
 
-    select * from {{ ref('stg_cells') }}
+    select * replace (value::bigint as value) from {{ ref('stg_cells') }}
     where table_id = 'table4'
 
 ),
