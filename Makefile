@@ -39,8 +39,11 @@ manifest: $(STAMP)
 run: manifest
 	$(BIN)/ogi refresh
 
+# Test files run in parallel, one worker per core; a file's tests stay together (its fixtures are
+# built once). `make test PYTEST_WORKERS=0` runs them in this process, one after another.
+PYTEST_WORKERS ?= auto
 test: lint manifest system-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Debian packages: chromium and CJK fonts for the dashboard's browser test (Playwright cannot
 # download its browsers here); LibreOffice Writer, which converts legacy .doc/.wps/RTF reports to
