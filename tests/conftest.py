@@ -63,6 +63,32 @@ def subprocess_env(root: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def keyed_cells(key: dict, got: dict) -> list[tuple[str, object, object]]:
+    """Every cell an answer key holds (and agency, year, template) beside the parse's `to_json`
+    record: (place, expected, got)."""
+    cells = [(f, key[f], got[f]) for f in ("agency", "year", "template")]
+    for row, values in key["table3"].items():
+        printed = got["table3"].get(row) or [None] * 7
+        cells += [(f"table3.{row}[{i}]", v, printed[i]) for i, v in enumerate(values)]
+    printed4 = got["table4"] or [None] * 15
+    cells += [(f"table4[{i}]", v, printed4[i]) for i, v in enumerate(key["table4"])]
+    for item, metrics in key["table2"].items():
+        cells += [(f"table2.{item}.{m}", v, (got["table2"].get(item) or {}).get(m)) for m, v in metrics.items()]
+    return cells
+
+
+def wrong_cells(key: dict, got: dict) -> list[tuple[str, object, object]]:
+    """The keyed cells that differ, compared as the scorer does: null only matches null,
+    numbers to 1e-6."""
+
+    def same(a: object, b: object) -> bool:
+        if isinstance(a, int | float) and isinstance(b, int | float):
+            return abs(a - b) < 1e-6
+        return a == b
+
+    return [c for c in keyed_cells(key, got) if not same(c[1], c[2])]
+
+
 @pytest.fixture(scope="session")
 def manifest() -> Path:
     path = REPO / "dbt" / "target" / "manifest.json"

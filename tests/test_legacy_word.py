@@ -15,7 +15,7 @@ from pathlib import Path
 import docx
 import polars as pl
 import pytest
-from conftest import RAW, REPO, SHARED, subprocess_env
+from conftest import RAW, REPO, SHARED, subprocess_env, wrong_cells
 
 from dagster_project.parsing.catalogue import Severity
 from dagster_project.parsing.files import parse_files, parse_safely
@@ -51,26 +51,6 @@ def _counting_soffice(folder: Path, real: str) -> tuple[Path, Path]:
 
 def _calls(log: Path) -> list[str]:
     return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
-
-
-def _same(a: object, b: object) -> bool:
-    """As the answer-key scorer compares: null only matches null, numbers to 1e-6."""
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return abs(a - b) < 1e-6
-    return a == b
-
-
-def _wrong_cells(key: dict, got: dict) -> list[tuple]:
-    """Every keyed cell (and agency, year, template) that differs from the key."""
-    cells = [(f, key[f], got[f]) for f in ("agency", "year", "template")]
-    for row, values in key["table3"].items():
-        printed = got["table3"].get(row) or [None] * 7
-        cells += [(f"table3.{row}[{i}]", v, printed[i]) for i, v in enumerate(values)]
-    printed4 = got["table4"] or [None] * 15
-    cells += [(f"table4[{i}]", v, printed4[i]) for i, v in enumerate(key["table4"])]
-    for item, metrics in key["table2"].items():
-        cells += [(f"table2.{item}.{m}", v, (got["table2"].get(item) or {}).get(m)) for m, v in metrics.items()]
-    return [c for c in cells if not _same(c[1], c[2])]
 
 
 def _tables(record: dict) -> tuple:
@@ -129,7 +109,7 @@ def test_the_keyed_sample_saved_as_doc_reads_as_its_answer_key(batch):
     report = reports["doc"]
     got = to_json(report)
     assert report.file_format == "doc" and report.parse_status == "flagged"
-    assert _wrong_cells(KEY, got) == []
+    assert wrong_cells(KEY, got) == []
     assert got["table3"]["granted"] == [14, 0, 0, 0, 0, 0, 14]
     note, *rest = report.issues
     assert (note.code, note.severity) == ("converted_by_libreoffice", Severity.INFO)
@@ -141,7 +121,7 @@ def test_a_wps_in_word97_format_reads_as_the_doc(batch):
     reports, _ = batch
     assert reports["wps"].file_format == "wps"
     assert reports["wps"].issues[0].code == "converted_by_libreoffice"
-    assert _wrong_cells(KEY, to_json(reports["wps"])) == []
+    assert wrong_cells(KEY, to_json(reports["wps"])) == []
 
 
 def test_one_soffice_call_converts_the_batch_and_keeps_each_file_apart(batch):
@@ -166,7 +146,7 @@ def test_a_misnamed_file_is_read_by_its_content(batch):
     reports, _ = batch
     formats = {role: reports[role].file_format for role in ("html_as_doc", "html_as_wps", "docx_as_doc", "ole_as_txt")}
     assert formats == {"html_as_doc": "html", "html_as_wps": "html", "docx_as_doc": "docx", "ole_as_txt": "doc"}
-    assert _wrong_cells(KEY, to_json(reports["html_as_doc"])) == []
+    assert wrong_cells(KEY, to_json(reports["html_as_doc"])) == []
     assert to_json(reports["docx_as_doc"])["agency"] == "郏县人民政府"
     rtf = reports["rtf_as_doc"]
     assert rtf.file_format == "rtf" and rtf.issues[0].code == "converted_by_libreoffice"
@@ -205,7 +185,7 @@ def test_ogi_parse_converts_its_files_in_one_call(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["agency"] for r in records] == ["郏县人民政府", "上海市人民政府办公厅"]
-    assert _wrong_cells(KEY, records[0]) == []
+    assert wrong_cells(KEY, records[0]) == []
     assert len(_calls(log)) == 1 and _calls(log)[0].count(".doc") == 2
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 import pypdfium2 as pdfium
 import pytest
-from conftest import REPO, SHARED
+from conftest import REPO, SHARED, keyed_cells, wrong_cells
 from PIL import Image
 
 from dagster_project.parsing.files import parse_files
@@ -61,26 +61,6 @@ PAGE3_ROWS = (  # the 表三 rows printed on page 3
 )
 
 
-def _same(a: object, b: object) -> bool:
-    """As the answer-key scorer compares: null only matches null, numbers to 1e-6."""
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return abs(a - b) < 1e-6
-    return a == b
-
-
-def _keyed_cells(key: dict, got: dict) -> list[tuple[str, object, object]]:
-    """Every cell the scorer counts (and agency, year, template): (place, expected, got)."""
-    cells = [(f, key[f], got[f]) for f in ("agency", "year", "template")]
-    for row, values in key["table3"].items():
-        printed = got["table3"].get(row) or [None] * 7
-        cells += [(f"table3.{row}[{i}]", v, printed[i]) for i, v in enumerate(values)]
-    printed4 = got["table4"] or [None] * 15
-    cells += [(f"table4[{i}]", v, printed4[i]) for i, v in enumerate(key["table4"])]
-    for item, metrics in key["table2"].items():
-        cells += [(f"table2.{item}.{m}", v, (got["table2"].get(item) or {}).get(m)) for m, v in metrics.items()]
-    return cells
-
-
 def _codes(report: ParsedReport) -> list[str]:
     return [i.code.value for i in report.issues]
 
@@ -101,9 +81,8 @@ def page_image() -> tuple[ParsedReport, dict]:
 def test_scanned_pdf_parses_to_the_answer_key_of_its_text_layer_original(scanned):
     report, record = scanned
     key = json.loads(KEY.read_text(encoding="utf-8"))
-    cells = _keyed_cells(key, record)
-    assert len(cells) == 189  # the scorer counts 186 cells and agency, year, template
-    assert [c for c in cells if not _same(c[1], c[2])] == []
+    assert len(keyed_cells(key, record)) == 189  # the scorer counts 186 cells and agency, year, template
+    assert wrong_cells(key, record) == []
     assert report.file_format == "ocr"
     # the same issues as the text-layer PDF (its 表四 totals are printed 0), plus how it was read
     assert _codes(report) == ["ocr_used", "template_hybrid", "identity_broken", "identity_broken"]
@@ -298,7 +277,7 @@ def test_harsher_scans_still_parse_to_the_answer_key(tmp_path, variant):
     made = _fixture_maker().scanned_pdf(TEXT_PDF, tmp_path / "scan.pdf", **variant)
     [report] = parse_files([made], neighbours=False)
     key = json.loads(KEY.read_text(encoding="utf-8"))
-    assert [c for c in _keyed_cells(key, to_json(report)) if not _same(c[1], c[2])] == []
+    assert wrong_cells(key, to_json(report)) == []
     assert report.file_format == "ocr"
 
 

@@ -20,7 +20,8 @@ _NUM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _SIGNED = re.compile(r"^(增加?|减少?|[+-])?\s*(\d+(?:\.\d+)?)$")
 _MONEY = re.compile(r"^(\d+(?:\.\d+)?)\s*(万元|亿元|亿|万|元)?$")
 _LEADING_ZERO = re.compile(r"^(增加?|减少?|[+-])?\s*0\d")
-_MONEY_FACTOR = {"万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0, "元": 0.0001, None: 1.0}
+# a printed unit → 万元, the unit money is kept in
+MONEY_FACTOR = {"万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0, "元": 0.0001, None: 1.0}
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def parse_value(raw: str, kind: str = "count", default_unit: str | None = None) 
         m = _MONEY.match(text)
         if m:
             unit = m.group(2) or default_unit
-            return Cell(raw, round(float(m.group(1)) * _MONEY_FACTOR[unit], 6), "number")
+            return Cell(raw, round(float(m.group(1)) * MONEY_FACTOR[unit], 6), "number")
     elif _NUM.match(text):
         value = float(text)
         # a count is whole: 3.5 is not read as a number (the warehouse stores counts as integers)

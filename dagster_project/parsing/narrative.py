@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import vocabulary as V
 from .catalogue import IssueCode, RowMethod
+from .cells import MONEY_FACTOR
 from .issues import Issue, format_values, row_issue
 from .metadata import find_title, infer_year
 from .tables import RowResult, TableResult
@@ -123,7 +124,6 @@ _BATCHES = re.compile(r"(?<![\d.])(\d+)\s*(批次|批|个|项)")
 _AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.(\d+))?)\s*(亿元|万元|元)")
 _AMOUNT_MARK = re.compile(r"金额|总额|采购额|成交额|合同额|规模|资金|共计|合计")
 _AMOUNT_EXCLUDED = re.compile(r"节约|节省|节支|预算|%|率")
-_TO_WAN = {"元": 0.0001, "万元": 1.0, "亿元": 10000.0}
 # the measures a 表二 layout prints for documents: (issued, repealed, in force) → its metric
 _DOC_METRICS = {
     "2021": {"issued": "issued", "repealed": "repealed", "in_force": "in_force"},
@@ -218,7 +218,7 @@ def _procurement_figures(clauses: list[tuple[str, int]]) -> list[Figure]:
         if amounts:
             if len(amounts) == 1 and _AMOUNT_MARK.search(clause) and not _AMOUNT_EXCLUDED.search(clause):
                 number, decimals, unit = amounts[0]
-                factor = _TO_WAN[unit]
+                factor = MONEY_FACTOR[unit]
                 tolerance = 0.5 * 10 ** -len(decimals) * factor if decimals else 0.0
                 value = round(float(number) * factor, 6)
                 out.append(Figure("centralized_procurement", "amount_wan_yuan", value, clause, line, tolerance))

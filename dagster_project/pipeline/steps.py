@@ -172,9 +172,10 @@ def current_fingerprint(store: Store) -> str:
     return fingerprint(inventory, DBT_PROJECT_DIR, [p.name for p in store.parts("reports")])
 
 
-def is_up_to_date(store: Store, log: Log) -> bool:
+def is_up_to_date(store: Store, log: Log, current: str | None = None) -> bool:
     """Does the published warehouse match its checksum and come from the same contents, staged
-    parts, parser and dbt project as a build now would? Then there is nothing to build."""
+    parts, parser and dbt project (`current`: the fingerprint, when already computed) as a
+    build now would? Then there is nothing to build."""
     if not store.published_db.exists():
         return False
     problem = checksum_problem(store)
@@ -184,7 +185,7 @@ def is_up_to_date(store: Store, log: Log) -> bool:
     if problem:
         log(f"{problem}: rebuilding it")
         return False
-    return current_fingerprint(store) == published
+    return (current or current_fingerprint(store)) == published
 
 
 def remove_build_leftovers(store: Store, log: Log) -> None:
@@ -201,11 +202,12 @@ def prepare_build(store: Store, log: Log) -> bool:
     when the published warehouse is up to date. What a killed or failed build left is removed
     either way."""
     remove_build_leftovers(store, log)
-    if is_up_to_date(store, log):
+    current = current_fingerprint(store)
+    if is_up_to_date(store, log, current):
         log("the published warehouse is up to date: nothing to build")
         return False
     store.build_db.parent.mkdir(parents=True, exist_ok=True)
-    store.build_fingerprint.write_text(current_fingerprint(store), encoding="ascii")
+    store.build_fingerprint.write_text(current, encoding="ascii")
     return True
 
 
