@@ -232,7 +232,10 @@ def _summary_rows(summary: RefreshSummary, published: bool, success: bool) -> li
             ),
         ]
     state = "yes" if published else ("unchanged (up to date)" if success else "NO (kept the last good build)")
-    return [*rows, ("warehouse", "published", state)]
+    build = (
+        [("warehouse", "dbt build", summary.published.build)] if summary.published and summary.published.build else []
+    )
+    return [*rows, *build, ("warehouse", "published", state)]
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -251,7 +254,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     # outside the run's steps; inside them Dagster turns SIGINT and SIGTERM into an interrupt of the step
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        result = run_refresh(verbose=args.verbose)
+        result = run_refresh(verbose=args.verbose, full=args.full)
         interrupted = was_interrupted(result)
     except KeyboardInterrupt:
         result, interrupted = None, True
@@ -373,6 +376,12 @@ def main(argv: list[str] | None = None) -> int:
         "--verbose",
         action="store_true",
         help="print dbt's log and every Dagster event (by default dbt's log goes to warehouse/logs/dbt.log)",
+    )
+    r.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild every dbt model from the staged parts, even when nothing changed (by default dbt "
+        "starts from the published warehouse and redoes only the reports added, changed or removed)",
     )
     r.set_defaults(func=cmd_refresh)
     s = sub.add_parser(

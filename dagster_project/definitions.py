@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from .assets.dbt import ogi_dbt_models
 from .assets.publish import published_warehouse
@@ -15,7 +14,7 @@ from .assets.raw import raw_reports
 from .assets.staging import staged_reports
 from .automation import daily_refresh, raw_files_sensor, refresh_job
 from .project import ogi_dbt
-from .resources import WarehouseResource
+from .resources import DbtCli, WarehouseResource
 
 # dbt next to the running interpreter, so cron, IDEs and subprocesses need no activated venv.
 _dbt = Path(sys.executable).with_name("dbt")
@@ -26,8 +25,9 @@ defs = dg.Definitions(
     schedules=[daily_refresh],
     sensors=[raw_files_sensor],
     resources={
-        "dbt": DbtCliResource(
-            project_dir=ogi_dbt, dbt_executable=str(_dbt) if _dbt.exists() else shutil.which("dbt") or "dbt"
+        "dbt": DbtCli(
+            project_dir=ogi_dbt,  # type: ignore[arg-type]  # DbtCliResource.__init__ takes a DbtProject
+            dbt_executable=str(_dbt) if _dbt.exists() else shutil.which("dbt") or "dbt",
         ),
         "warehouse": WarehouseResource(),
     },

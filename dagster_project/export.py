@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml  # type: ignore[import-untyped]  # PyYAML (installed with dbt) ships no stubs
+import yaml  # type: ignore[import-untyped, unused-ignore]  # PyYAML ships no stubs (some installs add them)
 
 from .connect import connect, sql_string
 from .pipeline.store import DBT_PROJECT_DIR

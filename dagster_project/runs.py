@@ -95,10 +95,11 @@ class _SkippedChecks(logging.Filter):
 logging.getLogger("dagster._core.execution.plan.active").addFilter(_SkippedChecks())
 
 
-def run_refresh(verbose: bool = False, log: Log | None = None) -> dg.ExecuteInProcessResult:
+def run_refresh(verbose: bool = False, log: Log | None = None, full: bool = False) -> dg.ExecuteInProcessResult:
     """Run the refresh job in this process against the environment's warehouse, one refresh
     at a time: a second one waits; the first to run after a killed one ends what the killed
-    one left running and marks its run failed."""
+    one left running and marks its run failed. `full`: dbt rebuilds every model (see
+    `RefreshConfig`), even when nothing changed."""
     os.environ.setdefault("DAGSTER_HOME", str(DAGSTER_HOME_DIR))  # what the Makefile sets
     instance = dg.DagsterInstance.get()
     me = psutil.Process()
@@ -117,5 +118,8 @@ def run_refresh(verbose: bool = False, log: Log | None = None) -> dg.ExecuteInPr
                 instance=instance,
                 tags=tags,
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": level}}},
+                    "ops": {step: {"config": {"full": full}} for step in ("staged_reports", "ogi_dbt_models")},
+                },
             )

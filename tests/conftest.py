@@ -141,8 +141,9 @@ def make_broken_copy(raw: Path) -> None:
     (raw / BROKEN).write_text(head + sep + tail, encoding="utf-8")
 
 
-def run_refresh(root: Path):
-    """A real Dagster run of the refresh job over root/raw into root/warehouse (test instance)."""
+def run_refresh(root: Path, full: bool = False):
+    """A real Dagster run of the refresh job over root/raw into root/warehouse (test instance);
+    `full`: dbt rebuilds every model (`ogi refresh --full`)."""
     import dagster as dg
 
     with pytest.MonkeyPatch.context() as mp:
@@ -152,4 +153,7 @@ def run_refresh(root: Path):
         from dagster_project.definitions import defs
 
         with dg.instance_for_test() as instance:
-            return defs.resolve_job_def("refresh").execute_in_process(instance=instance, raise_on_error=False)
+            config = {"ops": {step: {"config": {"full": full}} for step in ("staged_reports", "ogi_dbt_models")}}
+            return defs.resolve_job_def("refresh").execute_in_process(
+                instance=instance, raise_on_error=False, run_config=config
+            )

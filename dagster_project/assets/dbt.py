@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from ..pipeline.steps import prepare_build
 from ..project import ogi_dbt
 from ..resources import WarehouseResource
+from .staging import RefreshConfig
 
 
 class _Layers(DagsterDbtTranslator):
@@ -28,15 +29,22 @@ class _Layers(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=ogi_dbt.manifest_path, dagster_dbt_translator=_Layers())
-def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """`dbt build` into a fresh build file; a failing error-severity test stops the run.
+def ogi_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: RefreshConfig
+):
+    """`dbt build` into the build file; a failing error-severity test stops the run.
 
-    Skipped when the published warehouse was built from the same report contents, parser
-    version and dbt project: a no-change refresh then leaves it untouched.
+    Incremental when it can be: the build starts from a copy of the published warehouse and
+    redoes the reports added, changed or removed since (pipeline/incremental.py); full when
+    asked (`ogi refresh --full`), or when there is no published build or the parser or the dbt
+    project changed. Skipped when the published warehouse was built from the same report
+    contents, parser version and dbt project: a no-change refresh leaves it untouched.
     """
     store = warehouse.store
-    if not prepare_build(store, context.log.info):
+    build = prepare_build(store, context.log.info, full=config.full)
+    if build is None:
         return
+    args = ["build", "--full-refresh"] if build.full else ["build"]
     with warehouse.dbt_environment():  # dbt's process inherits it
-        invocation = dbt.cli(["build"], context=context, target_path=store.dbt_target)
+        invocation = dbt.cli(args, context=context, target_path=store.dbt_target)
     yield from warehouse.stream_build(invocation)

@@ -4,6 +4,7 @@ import os
 from dataclasses import asdict
 
 import dagster as dg
+from pydantic import Field
 
 from ..parsing.schema import TABLES
 from ..pipeline.steps import is_up_to_date, remove_build_leftovers, stage_reports
@@ -12,6 +13,16 @@ from .raw import raw_reports
 
 # The parsed tables, plus the 表二 cells decided across years (see parsing/series.py).
 STAGING_KEYS = {name: dg.AssetKey(["staging", name]) for name in (*TABLES, "decisions")}
+
+
+class RefreshConfig(dg.Config):
+    """How a refresh builds (the same for the staging and the dbt step)."""
+
+    full: bool = Field(
+        default=False,
+        description="Rebuild every dbt model from the staged parts, even when nothing changed "
+        "(by default dbt redoes only the reports added, changed or removed since the published build).",
+    )
 
 
 @dg.multi_asset(
@@ -27,7 +38,7 @@ STAGING_KEYS = {name: dg.AssetKey(["staging", name]) for name in (*TABLES, "deci
         for name, key in STAGING_KEYS.items()
     ],
 )
-def staged_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def staged_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: RefreshConfig):
     """Parse the reports whose content is not staged yet (in parallel batches) and keep the rest.
 
     When the published warehouse already holds exactly this staging (same contents, parser and
@@ -42,7 +53,7 @@ def staged_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         "pre2019_statistics": result.statistics,
         "decisions": result.decisions,
     }
-    up_to_date = is_up_to_date(store, context.log.info)
+    up_to_date = not config.full and is_up_to_date(store, context.log.info)
     if up_to_date:  # the dbt step will not run: clear what an unfinished build left here
         remove_build_leftovers(store, context.log.info)
         context.log.info("the published warehouse is up to date: nothing to build")

@@ -140,6 +140,14 @@ def fingerprint(inventory: pl.DataFrame, dbt_dir: Path, staged: Iterable[str] = 
     entries = inventory.select("path", pl.col("content_hash").fill_null(""), pl.col("reason").fill_null(""))
     for path, digest, reason in sorted(entries.iter_rows()):
         h.update(f"{path}\0{digest}\0{reason}\n".encode())
+    h.update(project_fingerprint(dbt_dir).encode())
+    return h.hexdigest()
+
+
+def project_fingerprint(dbt_dir: Path) -> str:
+    """The dbt project's own fingerprint (models, seeds, macros, tests, settings): a build
+    made by another project cannot be continued incrementally."""
+    h = hashlib.sha256()
     project = [p for sub in ("models", "seeds", "macros", "tests") for p in (dbt_dir / sub).rglob("*") if p.is_file()]
     for path in [*sorted(project), dbt_dir / "dbt_project.yml", dbt_dir / "profiles.yml"]:
         h.update(str(path.relative_to(dbt_dir)).encode())

@@ -2,7 +2,7 @@
 
 Readers holding the old file keep their snapshot; new connections see the new build. A
 process killed before the rename leaves the live file as it was; the next refresh builds
-again from scratch.
+again (from a fresh copy of the live file when it can build incrementally).
 
 The published file's SHA-256 is stamped beside it (`ogi.duckdb.sha256`, written atomically):
 `ogi status` and every refresh check it, so a damaged file is found, said and rebuilt. While a
@@ -12,6 +12,7 @@ matches it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from datetime import UTC, datetime
@@ -19,7 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-from .store import Store
+from ..parsing.schema import PARSER_VERSION
+from .plan import project_fingerprint
+from .store import DBT_PROJECT_DIR, Store
 from .testhooks import pause_point
 
 
@@ -28,12 +31,15 @@ def publish(store: Store, fingerprint: str) -> int:
     the inventory it was built from. Returns the number of reports published."""
     build, live = store.build_db, store.published_db
     with duckdb.connect(str(build)) as con:
+        con.execute("drop schema if exists delta cascade")  # an incremental build's rows for its tests
         con.execute("create schema if not exists meta")
         con.execute(
             "create or replace table meta.build_info as select ?::timestamptz as built_at, "
-            "?::varchar as fingerprint, (select count(*) from main.dim_report) as n_reports",
-            [datetime.now(UTC), fingerprint],
+            "?::varchar as fingerprint, (select count(*) from main.dim_report) as n_reports, "
+            "?::varchar as parser_version, ?::varchar as project_fingerprint",
+            [datetime.now(UTC), fingerprint, PARSER_VERSION, project_fingerprint(DBT_PROJECT_DIR)],
         )
+        stamp_build(con, store)
         con.execute("checkpoint")
         row = con.execute("select n_reports from meta.build_info").fetchone()
     live.parent.mkdir(parents=True, exist_ok=True)
@@ -44,14 +50,32 @@ def publish(store: Store, fingerprint: str) -> int:
     os.replace(build, live)
     _fsync_dir(live.parent)
     store.write_checksum([digest])
-    store.build_fingerprint.unlink(missing_ok=True)
+    for done in store.build_leftovers():  # its stamp and the lists of what it redid
+        done.unlink(missing_ok=True)
     store.mark_inventory_published()
     return int(row[0]) if row else 0
 
 
+def stamp_build(con: duckdb.DuckDBPyConnection, store: Store) -> None:
+    """Store in the build the report signatures it was made from (`meta.report_signatures`:
+    the next build compares them, see incremental.py)."""
+    path = store.build_signatures_file
+    if path.exists():
+        con.execute("create or replace table meta.report_signatures as select * from read_parquet(?)", [str(path)])
+    else:  # a build not laid out by a refresh (dbt run by hand): the next build is full
+        con.execute("drop table if exists meta.report_signatures")
+
+
 def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks."""
-    with path.open("rb") as f:
+    """The SHA-256 of a file, read in blocks (once per state of the file: a refresh checks the
+    published file in more than one step)."""
+    st = path.stat()
+    return _sha256_of(str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256_of(path: str, inode: int, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 

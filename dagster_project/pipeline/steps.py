@@ -16,6 +16,7 @@ import polars as pl
 
 from ..parsing.series import DECISIONS, decide_staged
 from .batches import BatchResult, batches, print_progress, run_batches
+from .incremental import BuildPlan, plan_build
 from .inventory import Changes, compare, report_files, take_inventory
 from .plan import fingerprint, plan, published_fingerprint
 from .publish import checksum_problem, publish
@@ -197,18 +198,21 @@ def remove_build_leftovers(store: Store, log: Log) -> None:
         log(f"removed what an unfinished build left: {', '.join(str(p) for p in removed)}")
 
 
-def prepare_build(store: Store, log: Log) -> bool:
-    """Make room for a new build and stamp what it is built from; False (and nothing to do)
-    when the published warehouse is up to date. What a killed or failed build left is removed
-    either way."""
+def prepare_build(store: Store, log: Log, full: bool = False) -> BuildPlan | None:
+    """Make room for a new build, stamp what it is built from and lay it out (a copy of the
+    published warehouse for an incremental build, see incremental.py); None (nothing to do)
+    when the published warehouse is up to date and no `full` build is asked for. What a killed
+    or failed build left is removed either way."""
     remove_build_leftovers(store, log)
     current = current_fingerprint(store)
-    if is_up_to_date(store, log, current):
+    if not full and is_up_to_date(store, log, current):
         log("the published warehouse is up to date: nothing to build")
-        return False
+        return None
     store.build_db.parent.mkdir(parents=True, exist_ok=True)
     store.build_fingerprint.write_text(current, encoding="ascii")
-    return True
+    build = plan_build(store, full)
+    log(f"{'full' if build.full else 'incremental'} build: {build.reason}")
+    return build
 
 
 @dataclass
@@ -217,6 +221,7 @@ class PublishResult:
 
     reports: int
     path: str
+    build: str = ""  # "full: <why>" or "incremental: <n> reports added, changed or removed"
 
 
 def publish_build(store: Store, log: Log) -> PublishResult:
@@ -224,9 +229,11 @@ def publish_build(store: Store, log: Log) -> PublishResult:
     stamp = store.build_fingerprint
     # the fingerprint of what dbt built from, not of raw/ as it may be now
     built_from = stamp.read_text(encoding="ascii") if stamp.exists() else current_fingerprint(store)
+    plan = store.read_build_plan()
+    how = f"{'full' if plan.get('full', True) else 'incremental'}: {plan.get('reason', 'built outside a refresh')}"
     n = publish(store, built_from)
-    log(f"published {store.published_db}")
-    return PublishResult(n, str(store.published_db))
+    log(f"published {store.published_db} ({how})")
+    return PublishResult(n, str(store.published_db), how)
 
 
 @dataclass

@@ -6,6 +6,8 @@ One `Store` owns the layout; nothing else builds a path under raw/ or warehouse/
     warehouse/                            (OGI_WAREHOUSE_DIR)
       ogi.duckdb                          the published warehouse: readers open it read-only
       build/ogi.duckdb (+ .fingerprint)   the build dbt writes; renamed over ogi.duckdb to publish
+      build/changes/                      what an incremental build redoes: changed reports, their
+                                          parts; the report signatures the build is made from
       dbt_target/                         dbt's target folder (kept: partial parsing)
       docs/ogi.duckdb, docs/target/       the copy `ogi docs` documents, and the docs
       staging/                            (OGI_STAGING_DIR) the parsers' Parquet, dbt's sources
@@ -128,8 +130,53 @@ class Store:
         return [line.split()[0] for line in text.splitlines() if line.strip()]
 
     def build_leftovers(self) -> list[Path]:
-        """What a killed build leaves behind: the file, its write-ahead log, its stamp."""
-        return [self.build_db, self.build_db.with_suffix(".duckdb.wal"), self.build_fingerprint]
+        """What a killed build leaves behind: the file, its write-ahead log, its stamp and the
+        lists of what it redoes."""
+        changes = [self.changed_reports_file, self.changed_parts_file, self.build_signatures_file, self.build_plan_file]
+        return [self.build_db, self.build_db.with_suffix(".duckdb.wal"), self.build_fingerprint, *changes]
+
+    # -- what an incremental build redoes (see incremental.py) ----------------------------------
+    @property
+    def changed_reports_file(self) -> Path:
+        """The report_ids the build redoes (added, changed or removed since the published build)."""
+        return self.build_db.parent / "changes" / "changed_reports.parquet"
+
+    @property
+    def changed_parts_file(self) -> Path:
+        """The names of the staged parts holding the changed reports' rows, one per line."""
+        return self.build_db.parent / "changes" / "changed_parts.txt"
+
+    @property
+    def build_signatures_file(self) -> Path:
+        """The report signatures the build is made from (stamped into it when publishing)."""
+        return self.build_db.parent / "changes" / "report_signatures.parquet"
+
+    @property
+    def build_plan_file(self) -> Path:
+        """How the build is made (full or incremental, and why), as JSON."""
+        return self.build_db.parent / "changes" / "plan.json"
+
+    def read_build_plan(self) -> dict:
+        try:
+            data = json.loads(self.build_plan_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def write_build_changes(
+        self, plan: dict, changed: pl.DataFrame, parts: list[str], signatures: pl.DataFrame
+    ) -> None:
+        """Lay out what an incremental build redoes (`plan` last: it says the layout is complete)."""
+        _atomic_parquet(changed, self.changed_reports_file)
+        _atomic_bytes("".join(f"{name}\n" for name in parts).encode(), self.changed_parts_file)
+        _atomic_parquet(signatures, self.build_signatures_file)
+        _atomic_bytes(json.dumps(plan).encode(), self.build_plan_file)
+
+    def changed_parts(self) -> list[str]:
+        try:
+            return self.changed_parts_file.read_text(encoding="utf-8").split()
+        except OSError:
+            return []
 
     @property
     def dbt_target(self) -> Path:
@@ -305,11 +352,21 @@ class Store:
         def literal(path: Path) -> str:
             return str(path).replace("'", "''")
 
+        def changed_parts(table: str) -> str:
+            # a SQL list of the parts an incremental build reads (it needs one, even if empty)
+            names = self.changed_parts() or [p.name for p in self.parts(table)[:1]]
+            if not names:
+                return f"'{sql_literal_glob(self.part_glob(table))}'"
+            return "[" + ", ".join(f"'{sql_literal_glob(self.part(table, n))}'" for n in names) + "]"
+
         return {
             "OGI_BUILD_DB": str(self.build_db),
             "OGI_STAGING_DIR": literal(self.staging_dir),
             **{f"OGI_PARTS_{t.upper()}": sql_literal_glob(self.part_glob(t)) for t in TABLES},
             "OGI_PARTS_DECISIONS": sql_literal_glob(self.decisions_file),
             "OGI_PARTS_INVENTORY": sql_literal_glob(self.inventory_file),
+            **{f"OGI_CHANGED_PARTS_{t.upper()}": changed_parts(t) for t in TABLES},
+            "OGI_CHANGED_REPORTS": sql_literal_glob(self.changed_reports_file),
+            "OGI_BUILD_MODE": "full" if self.read_build_plan().get("full", True) else "incremental",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }

@@ -13,7 +13,7 @@ with money_metrics as (
 )
 
 select cells.*  -- noqa: AM04
-from {{ ref('stg_cells') }} as cells
+from {{ tested_relation(ref('stg_cells')) }} as cells
 left join money_metrics
     on cells.table_id = 'table2'
     and money_metrics.item_key = cells.row_key

@@ -1,16 +1,17 @@
 -- One row per report: the headline figures of 表三 (printed 总计 column) and 表四. Outcome group
 -- totals are strict sums of the group's leaves: null unless every leaf of the layout is a number.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with flow as (
 
     select * from {{ ref('int_table3_columns') }}
-    where applicant_type = 'total'
+    where applicant_type = 'total' and {{ only_changed_reports() }}
 
 ),
 
 outcomes as (
 
     select * from {{ ref('fct_request_outcomes') }}
-    where is_total
+    where is_total and {{ only_changed_reports() }}
 
 ),
 
@@ -28,6 +29,7 @@ leaves_per_group as (
 review as (
 
     select * from {{ ref('int_table4_blocks') }}
+    where {{ only_changed_reports() }}
 
 ),
 
@@ -81,6 +83,7 @@ review_wide as (
 reports as (
 
     select report_id from {{ ref('stg_reports') }}
+    where {{ only_changed_reports() }}
 
 )
 

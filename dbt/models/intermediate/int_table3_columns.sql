@@ -1,8 +1,9 @@
 -- 表三 per report × applicant column: the flow rows and the strict sum of the outcome leaves.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with cells as (
 
     select * replace (value::bigint as value) from {{ ref('stg_cells') }}
-    where table_id = 'table3'
+    where table_id = 'table3' and {{ only_changed_reports() }}
 
 ),
 
@@ -12,7 +13,7 @@ formats as (
         report_id,
         table3_format
     from {{ ref('stg_reports') }}
-    where table3_format is not null
+    where table3_format is not null and {{ only_changed_reports() }}
 
 ),
 

@@ -1,8 +1,9 @@
 -- 表四 per report × block: the four results, the printed total and their strict sum.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with cells as (
 
     select * replace (value::bigint as value) from {{ ref('stg_cells') }}
-    where table_id = 'table4'
+    where table_id = 'table4' and {{ only_changed_reports() }}
 
 ),
 

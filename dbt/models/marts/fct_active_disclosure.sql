@@ -1,9 +1,10 @@
 -- 表二 in long form: one row per report × item × metric. A metric is keyed by the layout
 -- that printed it, so 2019 and 2021 facts never share a key (the formats measure different things).
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with cells as (
 
     select * from {{ ref('stg_cells') }}
-    where table_id = 'table2'
+    where table_id = 'table2' and {{ only_changed_reports() }}
 
 ),
 

@@ -1,7 +1,9 @@
 -- 表三 per report × applicant column: the request flow, printed and recomputed side by side.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with table3_columns as (
 
     select * from {{ ref('int_table3_columns') }}
+    where {{ only_changed_reports() }}
 
 ),
 

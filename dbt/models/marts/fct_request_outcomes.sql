@@ -1,8 +1,9 @@
 -- 表三 三、本年度办理结果: one row per report × applicant column × outcome leaf, as printed.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with cells as (
 
     select * replace (value::bigint as value) from {{ ref('stg_cells') }}
-    where table_id = 'table3'
+    where table_id = 'table3' and {{ only_changed_reports() }}
 
 ),
 

@@ -1,8 +1,9 @@
 -- 表四 in long form: one row per report × block × result (the printed total is a row too).
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with cells as (
 
     select * replace (value::bigint as value) from {{ ref('stg_cells') }}
-    where table_id = 'table4'
+    where table_id = 'table4' and {{ only_changed_reports() }}
 
 ),
 

@@ -1,7 +1,9 @@
 -- 表四 per report × block: printed total next to the strict sum of its four results.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with table4_blocks as (
 
     select * from {{ ref('int_table4_blocks') }}
+    where {{ only_changed_reports() }}
 
 ),
 

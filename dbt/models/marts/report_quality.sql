@@ -1,9 +1,11 @@
 -- Every issue the parser recorded, with the report it belongs to. Identity breaks carry
 -- the identity, its place, the printed and recomputed values and their delta; the catalogue
 -- (dim_issue_code) says what each code means and what to do.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with issues as (
 
     select * from {{ ref('stg_issues') }}
+    where {{ only_changed_reports() }}
 
 ),
 

@@ -2,15 +2,17 @@
 -- A 表二 cell the printed digits left open and a later decision settled (staging decisions:
 -- the agency's neighbouring year, or the plausibility rules) takes the decided value, marked
 -- with what decided it.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with source as (
 
-    select * from {{ source('staging', 'cells') }}
+    select * from {{ staged('cells') }}
 
 ),
 
 decisions as (
 
     select * from {{ source('staging', 'decisions') }}
+    where {{ only_changed_reports() }}
 
 ),
 

@@ -2,9 +2,10 @@
 -- table_id/row_key name the row an issue is about (null: the report, a table or a column).
 -- A 表二 row decided after parsing (staging decisions: the agency's neighbouring year, or the
 -- plausibility rules) trades its cells_ambiguous error for the decision's warning.
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with source as (
 
-    select * from {{ source('staging', 'issues') }}
+    select * from {{ staged('issues') }}
 
 ),
 
@@ -18,6 +19,7 @@ decided_rows as (
         code,
         message
     from {{ source('staging', 'decisions') }}
+    where {{ only_changed_reports() }}
 
 ),
 
