@@ -110,7 +110,13 @@ def run_batches(
     progress: Progress | None = None,
 ) -> list[BatchResult]:
     """Run every batch in a pool of spawned workers (one for a single batch) with time and
-    memory guards (OGI_DOC_TIMEOUT_S, OGI_WORKER_MEMORY_MB by default). Returns the BatchResults."""
+    memory guards (OGI_DOC_TIMEOUT_S, OGI_WORKER_MEMORY_MB by default), or as Ray tasks when
+    OGI_ENGINE=ray (`engines`). Returns the BatchResults."""
+    from . import engines  # noqa: PLC0415 - engines imports this module (the batch function)
+
+    engine, workers = engines.selected_engine(), workers or engines.configured_workers()
+    if engine is engines.Engine.RAY:
+        return engines.run_batches_on_ray(jobs, store, workers, timeout_s, memory_mb, progress)
     total = sum(len(j.files) for j in jobs)
     if not jobs:
         return []

@@ -88,6 +88,26 @@ def memory_at_least(memory_mb: int | None) -> Iterator[None]:
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+@contextmanager
+def memory_headroom(memory_mb: int) -> Iterator[None]:
+    """Cap this process's address space at what it maps now plus `memory_mb`, for the duration
+    (a Ray worker maps ~8 GB at start: a cap below that would fail its every allocation). A
+    tighter cap already set is kept; the one it had is put back after (raising it is safe)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    mapped = _address_space()
+    limit = None if mapped is None else mapped + memory_mb * 1024 * 1024
+    if limit is not None and hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if limit is None or (soft != resource.RLIM_INFINITY and soft <= limit):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def limit_memory(memory_mb: int) -> None:
     """Cap this process's address space: past it an allocation fails (MemoryError), which the
     parser turns into a failed report (`parse_out_of_memory`)."""
