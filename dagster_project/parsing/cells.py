@@ -9,16 +9,25 @@ row's width becomes a candidate; identities pick among them later (see ``solver`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 from .catalogue import RowMethod
 from .identities import sums_to
 
+T = TypeVar("T")
+A = TypeVar("A")
 NONE_ZERO = {"无"}  # 无 means none: the count is 0
 NONE_NA = {"/", "-", "--", "---", "不涉及", "不适用", "\\", "//"}  # not applicable: no number
 _NUM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _SIGNED = re.compile(r"^(增加?|减少?|[+-])?\s*(\d+(?:\.\d+)?)$")
 _MONEY = re.compile(r"^(\d+(?:\.\d+)?)\s*(万元|亿元|亿|万|元)?$")
+_NONE_RUN = re.compile(r"无|[^无]+")
+_BEFORE_SIGN = re.compile(r"(?<=\d)(?=[+-]\d)")
+_SPACE_NOT_TAB = re.compile(r"[^\S\t]")  # whitespace as str.split() sees it, bar the tab
+_DIGIT = re.compile(r"\d")
 _LEADING_ZERO = re.compile(r"^(增加?|减少?|[+-])?\s*0\d")
 # a printed unit → 万元, the unit money is kept in
 MONEY_FACTOR = {"万元": 1.0, "万": 1.0, "亿元": 10000.0, "亿": 10000.0, "元": 0.0001, None: 1.0}
@@ -37,6 +46,7 @@ class Cell:
 MISSING = Cell(None, None, "missing")
 
 
+@lru_cache(maxsize=1 << 16)  # the same few cell texts recur in every row and report; a Cell is immutable
 def parse_value(raw: str, kind: str = "count", default_unit: str | None = None) -> Cell:
     """Read one printed cell. kind: count | signed | money (money is normalized to 万元)."""
     text = raw.strip().replace(",", "")
@@ -65,7 +75,30 @@ def parse_value(raw: str, kind: str = "count", default_unit: str | None = None) 
     return Cell(raw, None, "text")
 
 
+_SHORT = 256  # texts up to this long are cached: row texts recur across reports (all zeros, the same counts)
+_CACHES: list = []  # every cache `clear_caches` empties
+
+
+def short_text_cache(fn: Callable[[str, A], T]) -> Callable[[str, A], T]:
+    """Cache a pure function of a (short) text and one hashable argument; a long text is
+    computed each time, so the cache stays small whatever the reports hold."""
+    cached = lru_cache(maxsize=1 << 12)(fn)  # a few MB at most: the common rows stay, the rare ones go
+    _CACHES.append(cached)
+
+    @wraps(fn)
+    def call(text: str, arg: A) -> T:
+        return cached(text, arg) if len(text) <= _SHORT else fn(text, arg)
+
+    return call
+
+
 def tokenize(segment: str, width: int) -> list[str]:
+    """Split a row's value text into printed cells (see `printed_cells`)."""
+    return list(printed_cells(segment, width))
+
+
+@short_text_cache
+def printed_cells(segment: str, width: int) -> tuple[str, ...]:
     """Split a row's value text into printed cells.
 
     Canonical layout (see ``layout``): a tab ends a cell, a newline ends a row. The text
@@ -76,12 +109,14 @@ def tokenize(segment: str, width: int) -> list[str]:
     """
     if "\t" not in segment:  # no cell separators: split on spaces, before glued signs (15-15)
         # and around 无, which is a whole cell even when glued to its neighbours (无无无)
-        return [
-            t
-            for tok in segment.split()
-            for part in re.findall(r"无|[^无]+", tok)
-            for t in re.split(r"(?<=\d)(?=[+-]\d)", part)
-        ]
+        glued: list[str] = []
+        for tok in segment.split():
+            for part in _NONE_RUN.findall(tok) if "无" in tok else (tok,):
+                if "+" in part or "-" in part:
+                    glued.extend(_BEFORE_SIGN.split(part))
+                else:
+                    glued.append(part)
+        return tuple(glued)
     lines = segment.split("\n")
     line = lines[_value_line(lines, width)]
     pieces = [p.strip() for p in line.split("\t")]
@@ -89,12 +124,14 @@ def tokenize(segment: str, width: int) -> list[str]:
         pieces = pieces[1:]
     if pieces and not pieces[-1]:
         pieces = pieces[:-1]
+    if not _SPACE_NOT_TAB.search(line):  # the common line: no cell holds a space
+        return tuple(pieces)
     # A cell may itself hold space-separated numbers (a converter merged two cells).
     out: list[str] = []
     for p in pieces:
         parts = p.split()
         out.extend(parts if len(parts) > 1 and all(_NUM.match(x) for x in parts) else [p])
-    return out
+    return tuple(out)
 
 
 def _value_line(lines: list[str], width: int) -> int:
@@ -105,16 +142,18 @@ def _value_line(lines: list[str], width: int) -> int:
     return 0
 
 
+@short_text_cache
 def unread_lines(segment: str, width: int) -> str:
     """The numbers on the lines of a separated row's text that `tokenize` does not read (a
     number or a cell a converter pushed onto the next line); empty when there are none."""
-    if "\t" not in segment:
+    if "\t" not in segment or "\n" not in segment:  # one line: `tokenize` reads it
         return ""
     lines = segment.split("\n")
     used = _value_line(lines, width)
-    return " ".join(ln.strip() for i, ln in enumerate(lines) if i != used and re.search(r"\d", ln))
+    return " ".join(ln.strip() for i, ln in enumerate(lines) if i != used and _DIGIT.search(ln))
 
 
+@short_text_cache
 def split_at_space(segment: str, width: int) -> bool:
     """Does `tokenize` read one separated cell of this row as several (``\t12 3\t``)? A merged
     pair of cells and a number split by a space print the same."""
@@ -124,43 +163,62 @@ def split_at_space(segment: str, width: int) -> bool:
     return any(len(p.split()) > 1 and all(_NUM.match(x) for x in p.split()) for p in line.split("\t"))
 
 
-def _splits(run: str, parts: int, max_digits: int):
-    """Every way to cut a digit run into `parts` numbers without leading zeros."""
+Cuts = list[tuple[str, ...]]
+
+
+def _splits(run: str, parts: int, max_digits: int, memo: dict[tuple[str, int], Cuts]) -> Cuts:
+    """Every way to cut a digit run into `parts` numbers without leading zeros. The cuts of a
+    run's tails recur for every cut of its head: `memo` (one row's) keeps them."""
+    key = (run, parts)
+    if key in memo:
+        return memo[key]
+    cuts: Cuts
     if parts == 1:
-        if len(run) <= max_digits and (run == "0" or not run.startswith("0")):
-            yield (run,)
-        return
-    if run.startswith("0"):
-        for rest in _splits(run[1:], parts - 1, max_digits):
-            yield ("0",) + rest
-        return
-    for cut in range(1, min(max_digits, len(run) - parts + 1) + 1):
-        for rest in _splits(run[cut:], parts - 1, max_digits):
-            yield (run[:cut],) + rest
+        cuts = [(run,)] if len(run) <= max_digits and (run == "0" or not run.startswith("0")) else []
+    elif run.startswith("0"):
+        cuts = [("0",) + rest for rest in _splits(run[1:], parts - 1, max_digits, memo)]
+    else:
+        cuts = [
+            (run[:cut],) + rest
+            for cut in range(1, min(max_digits, len(run) - parts + 1) + 1)
+            for rest in _splits(run[cut:], parts - 1, max_digits, memo)
+        ]
+    memo[key] = cuts
+    return cuts
 
 
 _AMOUNT_RUN = re.compile(r"^(\d+)(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)?$")
 
 
-def _amount_splits(run: str, tail: str, parts: int, max_digits: int):
+def _amount_splits(run: str, tail: str, parts: int, max_digits: int, memo: dict[tuple[str, int], Cuts]) -> Cuts:
     """Cuts of a digit run whose last piece is an amount (``12305000元``: 12 and 305000元): the
     counts before it within `max_digits`, the amount of any length, with the run's decimals and unit."""
+    cuts = []
     for cut in range(1, len(run)):
         amount = run[cut:]
         if amount == "0" or not amount.startswith("0"):
-            for head in _splits(run[:cut], parts - 1, max_digits):
-                yield head + (amount + tail,)
+            for head in _splits(run[:cut], parts - 1, max_digits, memo):
+                cuts.append(head + (amount + tail,))
+    return cuts
 
 
-def _distribute(tokens: list[str], width: int, max_digits: int, amount_last: bool = False):
+def _distribute(tokens: list[str], width: int, max_digits: int, amount_last: bool = False) -> Cuts:
     """Cut glued digit tokens so that the row has exactly `width` printed pieces. With
-    `amount_last` the row ends in a money column, which the last token's last piece fills."""
+    `amount_last` the row ends in a money column, which the last token's last piece fills.
+    The cuts of the tokens after the i-th are the same for every cut of those before it:
+    computed once per (i, pieces left)."""
+    splits: dict[tuple[str, int], Cuts] = {}
+    memo: dict[tuple[int, int], Cuts] = {}
 
-    def rec(i: int, left: int):
+    def rec(i: int, left: int) -> Cuts:
+        if (i, left) in memo:
+            return memo[(i, left)]
+        out: Cuts = []
         if i == len(tokens):
             if left == 0:
-                yield ()
-            return
+                out.append(())
+            memo[(i, left)] = out
+            return out
         tok = tokens[i]
         remaining = len(tokens) - i - 1
         sign, digits = (tok[0], tok[1:]) if tok[:1] in "+-" else ("", tok)
@@ -169,19 +227,19 @@ def _distribute(tokens: list[str], width: int, max_digits: int, amount_last: boo
             run = amount.group(1)
             whole = [] if run.startswith("0") else [(tok,)]
             for k in range(1, min(len(run), left) + 1):
-                for cut in _amount_splits(run, tok[len(run) :], k, max_digits) if k > 1 else whole:
-                    for rest in rec(i + 1, left - k):
-                        yield cut + rest
+                for cut in _amount_splits(run, tok[len(run) :], k, max_digits, splits) if k > 1 else whole:
+                    out.extend(cut + rest for rest in rec(i + 1, left - k))
         elif digits.isdigit() and len(digits) > 1:  # a sign stays with the first number of the run
             for k in range(1, min(len(digits), left - remaining) + 1):
-                for cut in _splits(digits, k, max_digits):
-                    for rest in rec(i + 1, left - k):
-                        yield (sign + cut[0],) + cut[1:] + rest
+                for cut in _splits(digits, k, max_digits, splits):
+                    head = (sign + cut[0],) + cut[1:]
+                    out.extend(head + rest for rest in rec(i + 1, left - k))
         elif left >= 1:
-            for rest in rec(i + 1, left - 1):
-                yield (tok,) + rest
+            out.extend((tok,) + rest for rest in rec(i + 1, left - 1))
+        memo[(i, left)] = out
+        return out
 
-    yield from rec(0, width)
+    return rec(0, width)
 
 
 @dataclass
@@ -190,14 +248,30 @@ class RowReading:
 
     candidates: list[tuple[Cell, ...]]
     method: RowMethod
-    tokens: list[str]
+    tokens: Sequence[str]
     # Readings to try only if the printed one breaks the table's identities: a blank at the
     # row's end may be padding around a row that lost a cell.
     fallbacks: list[tuple[Cell, ...]] = field(default_factory=list)
 
 
+# Rows recur across reports (all zeros, the same few small counts): their readings are kept,
+# unless they are many (a long glued run), and the cache is emptied when it grows large.
+_READINGS: dict[tuple, RowReading] = {}
+_READINGS_MAX = 20_000
+_READING_CACHED_MAX = 64  # candidates and fallbacks of one reading
+
+
+def clear_caches() -> None:
+    """Forget the cached cell and row readings (a benchmark re-parsing the same files would
+    otherwise measure cache hits, not parsing)."""
+    _READINGS.clear()
+    parse_value.cache_clear()
+    for cached in _CACHES:
+        cached.cache_clear()
+
+
 def row_candidates(
-    tokens: list[str],
+    tokens: Sequence[str],
     width: int,
     kinds: tuple[str, ...],
     row_check=None,
@@ -213,10 +287,32 @@ def row_candidates(
     Blank cells are data unless they are structural: padding beyond the row's width, or
     the merged label column that a whole table prints after its labels (`lead_blank`).
     """
+    key = (tuple(tokens), width, tuple(kinds), row_check, separated, lead_blank, max_digits, tuple(units))
+    reading = _READINGS.get(key)
+    if reading is None:
+        reading = _read_row(list(tokens), width, kinds, row_check, separated, lead_blank, max_digits, units)
+        if len(reading.candidates) + len(reading.fallbacks) <= _READING_CACHED_MAX:
+            if len(_READINGS) >= _READINGS_MAX:
+                _READINGS.clear()
+            _READINGS[key] = reading
+    # fresh lists: a caller may extend its reading's lists, never the cached ones
+    return RowReading(list(reading.candidates), reading.method, tokens, list(reading.fallbacks))
+
+
+def _read_row(
+    tokens: list[str],
+    width: int,
+    kinds: tuple[str, ...],
+    row_check,
+    separated: bool,
+    lead_blank: bool,
+    max_digits: int,
+    units: tuple,
+) -> RowReading:
     units = units or (None,) * width
 
     def read(vals) -> tuple[Cell, ...]:
-        return tuple(parse_value(v, kinds[j], units[j]) for j, v in enumerate(vals))
+        return tuple(map(parse_value, vals, kinds, units))
 
     if not tokens:
         return RowReading([], RowMethod.EMPTY, tokens)

@@ -83,6 +83,10 @@ _BY_METHOD: dict[RowMethod, Callable[[str, str, RowResult], Issue]] = {
 def _damage(name: str, key: str, row: RowResult) -> list[Issue]:
     """What the printed text of a row shows beyond its cells: numbers left unread, a cell split
     at a space, the label printed again."""
+    if not (row.leftover or row.split_at_space or row.signed or row.repeated) and (
+        name != "table2" or row.method != RowMethod.EMPTY
+    ):
+        return []  # the common row: nothing to say (and no reading to format)
     read = format_values(_values(row.cells))
     out = []
     if row.leftover:
@@ -198,11 +202,14 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
     t2, t3, t4 = tables["table2"], tables["table3"], tables["table4"]
     checks: list[Check] = []
     issues: list[Issue] = []
+    # every row's values, read once (the checks only read them)
+    t3_values = {k: _values(r.cells) for k, r in t3.rows.items()} if t3 else {}
+    t4_values = {k: _values(r.cells) for k, r in t4.rows.items()} if t4 else {}
     if t3 and t3.variant:
-        grid = {k: _values(r.cells) for k, r in t3.rows.items() if r.method != RowMethod.MISSING}
+        grid = {k: t3_values[k] for k, r in t3.rows.items() if r.method != RowMethod.MISSING}
         checks += table3_checks(grid, t3.variant)
     if t4:
-        checks += table4_checks({k: _values(r.cells) for k, r in t4.rows.items()})
+        checks += table4_checks(t4_values)
     for check in checks:
         if check.holds is False:
             issues.append(
@@ -229,10 +236,12 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
                 for m, c in zip(metrics[key], row.cells, strict=False)
             ):
                 issues.append(row_issue(IssueCode.NEGATIVE_COUNT, "table2", key, f"table2 {key} has a negative count"))
-    for name, table in (("table3", t3), ("table4", t4)):
+    for name, table, table_values in (("table3", t3, t3_values), ("table4", t4, t4_values)):
+        printed = [v for values in table_values.values() for v in values if v is not None]
+        negative = bool(printed) and min(printed) < 0  # rows are looked at one by one only then
         for key, row in table.rows.items() if table else ():
-            values = _values(row.cells)
-            if any(v is not None and v < 0 for v in values):
+            values = table_values[key]
+            if negative and any(v is not None and v < 0 for v in values):
                 issues.append(row_issue(IssueCode.NEGATIVE_COUNT, name, key, f"{name} {key} has a negative count"))
             if values[-1] is None and row.cells[-1].value_class == "blank" and any(v for v in values[:-1]):
                 issues.append(
@@ -244,7 +253,7 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
                         row_key=key,
                     )
                 )
-    blanks = sum(c.value_class == "blank" for t in (t3, t4) if t for r in t.rows.values() for c in r.cells)
+    blanks = [c.value_class for t in (t3, t4) if t for r in t.rows.values() for c in r.cells].count("blank")
     if blanks:
         issues.append(
             Issue(

@@ -21,8 +21,8 @@ Value = float | None
 
 def total_of(values: Iterable[Value]) -> float | None:
     """The sum, or None when any operand is not a number."""
-    values = list(values)
-    return None if any(v is None for v in values) else float(sum(v for v in values if v is not None))
+    values = values if isinstance(values, list | tuple) else list(values)
+    return None if None in values else float(sum(values))
 
 
 def equal(a: Value, b: Value) -> bool | None:
@@ -60,44 +60,67 @@ class Check:
     def holds(self) -> bool | None:
         return equal(self.reported, self.recomputed)
 
+    @classmethod
+    def of(
+        cls,
+        identity: str,
+        place: str,
+        reported: float | None,
+        recomputed: float | None,
+        table_id: str | None = None,
+        row_key: str | None = None,
+    ) -> Check:
+        """`Check(...)`, built twice as fast: a frozen dataclass's own `__init__` sets each field
+        through `object.__setattr__`, and a report makes some sixty checks."""
+        check = object.__new__(cls)
+        check.__dict__.update(
+            identity=identity,
+            place=place,
+            reported=reported,
+            recomputed=recomputed,
+            table_id=table_id,
+            row_key=row_key,
+        )
+        return check
+
 
 def table3_checks(grid: dict[str, list[Value]], template: str) -> list[Check]:
     """T3-A, T3-B per applicant column and T3-C per row. grid: row key → 7 values (six
     applicant columns, then total)."""
     checks = []
-    leaves = [k for k in V.T3_OUTCOME_LEAVES[template] if k in grid]
+    leaves = [grid[k] for k in V.T3_OUTCOME_LEAVES[template] if k in grid]
+    absent: list[Value] = [None] * len(V.APPLICANT_COLUMNS)
+    handled, carried_forward, received, carried_over = (
+        grid.get(k, absent) for k in ("total_handled", "carried_forward", "new_received", "carried_over")
+    )
     for c, col in enumerate(V.APPLICANT_COLUMNS):
-
-        def v(row: str, c: int = c) -> Value:
-            return grid[row][c] if row in grid else None
-
         checks.append(
-            Check(
+            Check.of(
                 "T3-A",
                 f"table3.{col}",
-                total_of([v("total_handled"), v("carried_forward")]),
-                total_of([v("new_received"), v("carried_over")]),
+                total_of([handled[c], carried_forward[c]]),
+                total_of([received[c], carried_over[c]]),
                 "table3",
             )
         )
         checks.append(
-            Check(
+            Check.of(
                 "T3-B",
                 f"table3.total_handled.{col}",
-                v("total_handled"),
-                total_of(v(k) for k in leaves) if leaves else None,
+                handled[c],
+                total_of([leaf[c] for leaf in leaves]) if leaves else None,
                 "table3",
                 "total_handled",
             )
         )
     for row, values in grid.items():
-        checks.append(Check("T3-C", f"table3.{row}.total", values[6], total_of(values[:6]), "table3", row))
+        checks.append(Check.of("T3-C", f"table3.{row}.total", values[6], total_of(values[:6]), "table3", row))
     return checks
 
 
 def table4_checks(grid: dict[str, list[Value]]) -> list[Check]:
     """T4-A per block. grid: block key → 5 values (维持, 纠正, 其他, 尚未审结, 总计)."""
     return [
-        Check("T4-A", f"table4.{block}.total", vals[4], total_of(vals[:4]), "table4", block)
+        Check.of("T4-A", f"table4.{block}.total", vals[4], total_of(vals[:4]), "table4", block)
         for block, vals in grid.items()
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from .text import to_simplified
 
@@ -22,7 +23,9 @@ _TITLE_YEAR_FIRST = re.compile(
     + r"[^。]{0,20}?报告"
 )
 _HEADER_TITLE = re.compile(r"^\s*(?:标题|题目|title)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE | re.MULTILINE)
-_YEAR = re.compile(r"(?<![\d\[(])((?:19|20)\d\d)\s*年(?!\d*号)")
+# the look-behind (no digit or bracket before the year) follows the digits, so the regex engine
+# tries only positions with a 1 or a 2
+_YEAR = re.compile(r"((?:19|20)\d\d)(?<![\d\[(]\d\d\d\d)\s*年(?!\d*号)")
 _PLACE_ONLY = re.compile(r"^.{1,12}?(省|自治区|市|县|区|旗|州|盟)$")
 _STATS_PERIOD = re.compile(r"统计期限(?:为|是|自)?\s*((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
 
@@ -38,6 +41,14 @@ def _title_lines(text: str) -> list[str]:
 
 def find_title(text: str) -> tuple[str | None, str | None, int | None]:
     """(title, agency as printed, year) from the report's title, if it has one."""
+    return _find_title(text[:_TITLE_SPAN])
+
+
+_TITLE_SPAN = 2000  # a title is looked for in the text's first characters only (see `_title_lines`)
+
+
+@lru_cache(maxsize=8)  # the report, its agency and its prose ask for the same head in turn
+def _find_title(text: str) -> tuple[str | None, str | None, int | None]:
     for title in _title_lines(text):
         compact = re.sub(r"\s+", "", title)
         m = _TITLE.match(compact) or _TITLE_YEAR_FIRST.match(compact)

@@ -8,6 +8,7 @@ that do not map one-to-one to table rows, so they are left alone rather than fla
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from . import vocabulary as V
@@ -38,13 +39,25 @@ _RECEIVED = re.compile(
     r"|(?:接收到?|收到)" + _NUMBER + r"\s*(?:件|例|条|个|宗)(?:政府信息公开|依申请公开)"
 )
 _GROUPS = {
-    "granted": re.compile(r"(?<![不部分])予以公开" + _NUMBER + r"\s*件"),
+    # A look-behind after the words, not before them: a pattern that starts with literal text is
+    # searched for that text, one that starts with a look-behind is tried at every position.
+    "granted": re.compile(r"予以公开(?<![不部分]予以公开)" + _NUMBER + r"\s*件"),
     # "予以公开及部分公开42件" counts both rows together
     "granted_or_partial": re.compile(r"予以公开(?:及|和|与|、|或)部分公开" + _NUMBER + r"\s*件"),
-    "partially_granted": re.compile(r"(?<![及和与、或])部分公开" + _NUMBER + r"\s*件"),
+    "partially_granted": re.compile(r"部分公开(?<![及和与、或]部分公开)" + _NUMBER + r"\s*件"),
     "withheld": re.compile(r"不予公开" + _NUMBER + r"\s*件"),
     "unable": re.compile(r"无法提供" + _NUMBER + r"\s*件"),
     "rejected": re.compile(r"不予处理" + _NUMBER + r"\s*件"),
+}
+
+# the words each pattern of `_GROUPS` needs
+_GROUP_WORDS = {
+    "granted": "予以公开",
+    "granted_or_partial": "予以公开",
+    "partially_granted": "部分公开",
+    "withheld": "不予公开",
+    "unable": "无法提供",
+    "rejected": "不予处理",
 }
 
 
@@ -60,6 +73,23 @@ def cn_number(text: str) -> int | None:
     return None
 
 
+_RECEIVED_START = re.compile(r"[新收接受共]")  # the first characters `_RECEIVED` can match
+
+
+def _received(prose: str) -> list[re.Match[str]]:
+    """`_RECEIVED.finditer(prose)`, tried only where a match can start (no literal text begins
+    the pattern, so the regex engine alone would try every position)."""
+    out: list[re.Match[str]] = []
+    done = 0
+    for c in _RECEIVED_START.finditer(prose):
+        if c.start() >= done:
+            m = _RECEIVED.match(prose, c.start())
+            if m:
+                out.append(m)
+                done = m.end()
+    return out
+
+
 @dataclass
 class Statement:
     """A number the prose states about requests (topic, number, the words quoted, the line)."""
@@ -73,12 +103,14 @@ class Statement:
 def statements(prose: str) -> list[Statement]:
     """Every statement of a requests figure in `prose` that X-5 can check against 表三."""
     out = []
-    for m in _RECEIVED.finditer(prose):
+    for m in _received(prose):
         raw = m.group(1) or m.group(2)
         n = cn_number(raw)
         if n is not None:
             out.append(Statement("received", n, m.group(0), prose.count("\n", 0, m.start()) + 1))
     for topic, pattern in _GROUPS.items():
+        if _GROUP_WORDS[topic] not in prose:  # a plain substring test is far cheaper than the scan
+            continue
         for m in pattern.finditer(prose):
             n = cn_number(m.group(1))
             if n is not None:
@@ -92,6 +124,7 @@ def statements(prose: str) -> list[Statement]:
 # Only clauses that name one row and one measure are read, and only figures of the year itself.
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_DIGIT = re.compile(r"\d")
 _CLAUSE_SEP = re.compile(r"[，,、；;：:]")
 _NORMATIVE = re.compile(r"(?:行政)?规范性文件")
 _REGULATION = re.compile(r"(?<!法规)规章(?!制度)")
@@ -116,10 +149,14 @@ _CASE_NOUNS = {
     "administrative_penalty": re.compile(r"行政处罚"),
     "administrative_coercion": re.compile(r"行政强制"),
 }
+_CASE_WORDS = re.compile("|".join(p.pattern for p in _CASE_NOUNS.values()))
 _CASE_MARK = re.compile(r"作出|办理|办结|办件|实施|查处|决定|案件")
 _CASE_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(?:件|起|宗|个)")
 _CASE_EXCLUDED = re.compile(r"类|信息|公示|公开|清单|目录|受理|申请|项目|累计|复议|诉讼|投诉|举报|信访")
 _PROCUREMENT = re.compile(r"集中采购|采购总金额")
+# the nouns one of the readers below needs in a sentence (procurement: the 2019 layout only)
+_TABLE2_NOUNS = re.compile(f"规范性文件|规章|{_CASE_WORDS.pattern}")
+_TABLE2_NOUNS_2019 = re.compile(f"{_TABLE2_NOUNS.pattern}|{_PROCUREMENT.pattern}")
 _BATCHES = re.compile(r"(?<![\d.])(\d+)\s*(批次|批|个|项)")
 _AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.(\d+))?)\s*(亿元|万元|元)")
 _AMOUNT_MARK = re.compile(r"金额|总额|采购额|成交额|合同额|规模|资金|共计|合计")
@@ -179,11 +216,15 @@ def _document_figures(clauses: list[tuple[str, int]], variant: str) -> list[Figu
         if _LAW.search(clause) or len(nouns) > 1:
             carried = None
             continue
-        item = nouns[0] if nouns else (carried if _is_bare(clause) else None)
         carried = nouns[0] if nouns else carried
+        if carried is None:  # no row named here or before
+            continue
         counts = _DOC_COUNT.findall(clause)
+        if len(counts) != 1 or "类" in clause or "信息" in clause:
+            continue
         measure = _doc_measure(clause)
-        if item is None or measure is None or len(counts) != 1 or "类" in clause or "信息" in clause:
+        item = nouns[0] if nouns else (carried if _is_bare(clause) else None)  # the cheap tests first
+        if item is None or measure is None:
             continue
         if _NOT_THIS_YEAR.search(clause) or _AMENDED.search(clause):
             continue
@@ -236,15 +277,28 @@ def _procurement_figures(clauses: list[tuple[str, int]]) -> list[Figure]:
 def table2_figures(prose: str, variant: str) -> list[Figure]:
     """Every figure `prose` states for a 表二 cell of the given layout (2019 | 2021)."""
     out: list[Figure] = []
-    pos = 0
-    for sentence in _SENTENCE_END.split(prose):
-        line = prose.count("\n", 0, pos) + 1
-        pos += len(sentence) + 1
-        clauses = [(c.strip(), line) for c in _CLAUSE_SEP.split(_TITLED.sub("《》", sentence))]
-        if not re.search(r"\d", sentence):
+    # Each reader needs its nouns in the sentence, and most sentences have none: only the
+    # sentences around the nouns are looked at, in order.
+    nouns = (_TABLE2_NOUNS_2019 if variant == "2019" else _TABLE2_NOUNS).finditer(prose)
+    ends: list[int] = []  # where each sentence ends (its 。 or line break), found on first need
+    done = -1  # the start of the last sentence looked at
+    for noun in nouns:
+        ends = ends or [m.start() for m in _SENTENCE_END.finditer(prose)] + [len(prose)]
+        i = bisect_right(ends, noun.start())
+        start = ends[i - 1] + 1 if i else 0
+        if start == done:
             continue
-        out += _document_figures(clauses, variant) + _case_figures(clauses)
-        if variant == "2019":
+        done = start
+        sentence = prose[start : ends[i]]
+        if not _DIGIT.search(sentence):
+            continue
+        documents = "规范性文件" in sentence or "规章" in sentence
+        cases = _CASE_WORDS.search(sentence) is not None
+        procurement = variant == "2019" and _PROCUREMENT.search(sentence) is not None
+        line = prose.count("\n", 0, start) + 1
+        clauses = [(c.strip(), line) for c in _CLAUSE_SEP.split(_TITLED.sub("《》", sentence))]
+        out += (_document_figures(clauses, variant) if documents else []) + (_case_figures(clauses) if cases else [])
+        if procurement:
             out += _procurement_figures(clauses)
     return out
 
@@ -349,7 +403,7 @@ def _contradicted(key: str, row: RowResult, figures: list[Figure], metrics: tupl
 
 # how a row was read when its cells are the printed ones (a row read otherwise is left to its own issue)
 _PRINTED = (RowMethod.POSITIONAL, RowMethod.TRIMMED, RowMethod.SPLIT, RowMethod.REJOINED)
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+_YEAR_IN_TEXT = re.compile(r"((?:19|20)\d\d)(?<!\d\d\d\d\d)\s*年")  # no digit before the year
 
 
 def _this_year(prose: str, year: int | None) -> str:
@@ -357,7 +411,16 @@ def _this_year(prose: str, year: int | None) -> str:
     of that year, or compare with it)."""
     if year is None:
         return prose
-    return "".join(
-        s if all(int(y) == year for y in _YEAR_IN_TEXT.findall(s)) else re.sub(r"[^\n]", " ", s)
-        for s in re.split(r"(?<=[。！？!?\n])", prose)
-    )
+    out, done = [], 0  # the prose up to `done` is in `out`
+    ends: list[int] = []  # where each sentence ends (after its 。 or line break), found on first need
+    for m in _YEAR_IN_TEXT.finditer(prose):
+        # a year printed across a line end ("2023\n年") belongs to no one sentence
+        if m.start() < done or int(m.group(1)) == year or "\n" in m.group():
+            continue
+        ends = ends or [e.end() for e in _SENTENCE_END.finditer(prose)] + [len(prose)]
+        i = bisect_right(ends, m.start())
+        start, end = ends[i - 1] if i else 0, ends[i]
+        sentence = prose[start:end]
+        out += [prose[done:start], " " * len(sentence.rstrip("\n")), "\n" if sentence.endswith("\n") else ""]
+        done = end
+    return "".join(out) + prose[done:] if out else prose

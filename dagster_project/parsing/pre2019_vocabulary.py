@@ -99,6 +99,7 @@ INDICATORS: tuple[Indicator, ...] = (
     _I("trainees", r"接受培训人员数"),
 )
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
+_COMPILED = tuple((i, re.compile(i.pattern)) for i in INDICATORS)  # every label is tried against them all
 
 # Numbering, 其中 and notes that a label carries around its words.
 _PREFIX = re.compile(
@@ -118,6 +119,6 @@ def core_label(label: str) -> str:
 def match_indicator(label: str, section: str | None) -> Indicator | None:
     """The one indicator a label names (`section`: the last parentless indicator read), or None."""
     core = core_label(label)
-    found = [i for i in INDICATORS if re.fullmatch(i.pattern, core)]
+    found = [i for i, pattern in _COMPILED if pattern.fullmatch(core)]
     placed = [i for i in found if i.within is None or i.within == section]
     return placed[0] if len(placed) == 1 else None

@@ -79,7 +79,7 @@ def parse_file(path: Path) -> ParsedReport:
     """Read and parse one report file of any supported format. Unreadable input gives a
     report with issues, not an exception; a parser bug may still raise (see `parse_safely`)."""
     data = path.read_bytes()
-    doc = read_document(path)
+    doc = read_document(path, data)
     report = ParsedReport(
         path.name, str(path.resolve()), hashlib.sha256(data).hexdigest(), doc.file_format, len(data), file_mtime(path)
     )

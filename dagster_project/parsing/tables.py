@@ -9,7 +9,9 @@ run straight into their numbers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations, pairwise
 
 from rapidfuzz import fuzz
@@ -21,14 +23,25 @@ from .cells import (
     Cell,
     block_sum_check,
     parse_value,
+    printed_cells,
     row_candidates,
     row_sum_check,
+    short_text_cache,
     split_at_space,
     tokenize,
     unread_lines,
 )
 from .solver import columns_hold, resolve_table3
 from .text import Compacted, normalize
+
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=1024)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A label pattern compiled once (re's own cache costs a lookup of its flags and types each call)."""
+    return re.compile(pattern)
+
 
 ROW_WINDOW = 1500  # how far (compact chars) the next row label may be from the previous one
 
@@ -89,6 +102,8 @@ def agreed_cells(candidates: list[tuple[Cell, ...]], width: int) -> tuple[Cell, 
     """
     if not candidates:
         return (MISSING,) * width
+    if len(candidates) == 1 and len(candidates[0]) == width:
+        return tuple(candidates[0])
     return tuple(candidates[0][j] if len({c[j].value for c in candidates}) == 1 else MISSING for j in range(width))
 
 
@@ -108,6 +123,12 @@ def _value_parts(doc: Compacted, start: int, end: int, next_number: str = "") ->
     right after it, before the next label or prose, are numbers of the row left unread."""
     # Start right after the label's last character so the separators that follow it survive.
     seg = doc.text[doc.origin(start - 1) + 1 : doc.origin(end)] if end >= start else ""
+    return _trimmed_values(seg, next_number)
+
+
+@short_text_cache
+def _trimmed_values(seg: str, next_number: str) -> tuple[str, str]:
+    """`_value_parts` of the text between two labels."""
     m = _VALUE_CHARS.search(seg)
     leftover = ""
     if m:
@@ -115,15 +136,15 @@ def _value_parts(doc: Compacted, start: int, end: int, next_number: str = "") ->
         rest = _NOT_CELLS.sub("", seg[m.start() :])
         prose = _PROSE.search(rest)
         rest = rest[: prose.start()] if prose else rest
-        leftover = rest.strip() if re.search(r"\d", rest) else ""
+        leftover = rest.strip() if _DIGIT.search(rest) else ""
         if m.group() == "年":  # a number running into narrative "2025年…": drop the year
             year = _YEAR_BEFORE.search(head.rstrip())
             head = _YEAR_BEFORE.sub("", head.rstrip())
-            if year and not re.search(r"\d", head):  # nothing left: the "year" may be the row's number
+            if year and not _DIGIT.search(head):  # nothing left: the "year" may be the row's number
                 leftover = year.group()
         seg = head
-    if next_number:  # the next row's numbering ("2.") sits at the end of this row's digits
-        n = re.search(re.escape(next_number) + r"\s*[.、]\s*$", seg)
+    if next_number and next_number in seg:  # the next row's numbering ("2.") sits at the end of this row's digits
+        n = _pattern(re.escape(next_number) + r"\s*[.、]\s*$").search(seg)
         if n:
             seg = seg[: n.start()]
     return _CN_NUMBERING.sub("", seg), leftover
@@ -141,8 +162,15 @@ def _find_rows(
     """
     found: dict[str, tuple[int, int]] = {}
     pos = start
+    compact = doc.compact
     for row in rows:
-        for m in re.compile(row.pattern).finditer(doc.compact, pos, min(limit, pos + ROW_WINDOW)):
+        if follows is None:  # the first occurrence is the row's
+            first = _pattern(row.pattern).search(compact, pos, min(limit, pos + ROW_WINDOW))
+            if first:
+                found[row.key] = first.span()
+                pos = first.end()
+            continue
+        for m in _pattern(row.pattern).finditer(compact, pos, min(limit, pos + ROW_WINDOW)):
             if follows is None or follows.match(doc.compact, m.end()) or m.end() >= limit:
                 found[row.key] = (m.start(), m.end())
                 pos = m.end()
@@ -187,7 +215,7 @@ def _reanchor(doc: Compacted, rows, found: dict) -> dict:
     for row, nxt in pairwise(order):
         last = None
         pattern = getattr(row, "core", "") or row.pattern
-        for last in re.compile(pattern).finditer(doc.compact, found[row.key][1], found[nxt.key][0]):
+        for last in _pattern(pattern).finditer(doc.compact, found[row.key][1], found[nxt.key][0]):
             pass
         if last is not None:
             found[row.key] = (last.start(), last.end())
@@ -203,7 +231,8 @@ def _stops(doc: Compacted, found: dict, extra: re.Pattern | None, start: int, en
 
 
 def _segment_end(stops: list[int], after: int) -> int:
-    return next(s for s in stops if s >= after)
+    """The first stop at or after `after` (stops are sorted)."""
+    return stops[bisect_left(stops, after)]
 
 
 def _leading_blank_column(rows) -> bool:
@@ -212,7 +241,7 @@ def _leading_blank_column(rows) -> bool:
     Decided per table, not per row: a blank first cell in most rows that carry numbers is
     layout; in a row or two it is a blank cell of data.
     """
-    filled = [r for r in rows if any(t.strip() for t in r)]
+    filled = [r for r in rows if "".join(r).strip()]
     return bool(filled) and sum(not r[0].strip() for r in filled) >= 0.6 * len(filled)
 
 
@@ -224,13 +253,22 @@ def _label(doc: Compacted, span) -> str:
     return doc.text[doc.origin(span[0]) : doc.origin(span[1] - 1) + 1]
 
 
+_COUNTS7 = ("count",) * 7
+_MISSING7 = (MISSING,) * 7
+
+
+def _first_line_filled(seg: str) -> bool:
+    """Does a row's value text print something on the label's own line?"""
+    return bool(seg.split("\n")[0].strip())
+
+
 def extract_table3(doc: Compacted) -> TableResult | None:
     """表三: its 2019 or 2021 rows by their labels, each row's cells decided by the column identities (T3-A/B) where the printed text allows several readings; None when the table is not there."""
-    first = re.compile(V.T3_ROWS["2019"][0].pattern).search(doc.compact)
+    first = _pattern(V.T3_ROWS["2019"][0].pattern).search(doc.compact)
     if not first:
         return None
     start = first.start()
-    carried = re.compile(r"结转下一?年度").search(doc.compact, start)
+    carried = _pattern(r"结转下一?年度").search(doc.compact, start)
     end_m = T3_END.search(doc.compact, carried.end() if carried else start)
     end = end_m.start() if end_m else min(len(doc.compact), start + 6000)
     region = doc.compact[start:end]
@@ -242,35 +280,35 @@ def extract_table3(doc: Compacted) -> TableResult | None:
 
     numbers = {r.key: r.number for r in rows}
     order = [r.key for r in rows if r.key in found]
-    segments, leftovers = {}, {}
-    for i, key in enumerate(order):
-        nxt = order[i + 1] if i + 1 < len(order) else ""
-        segments[key], leftovers[key] = _value_parts(
-            doc, found[key][1], _segment_end(stops, found[key][1]), numbers.get(nxt, "")
-        )
-    tokens = {k: tokenize(seg, 7) for k, seg in segments.items()}
+    segments, leftovers, tokens = {}, {}, {}
+    for key, nxt in zip(order, order[1:] + [""]):
+        label_end = found[key][1]
+        seg, leftovers[key] = _value_parts(doc, label_end, _segment_end(stops, label_end), numbers.get(nxt, ""))
+        segments[key], tokens[key] = seg, printed_cells(seg, 7)
     lead = _leading_blank_column(tokens.values())
     readings, fallbacks, results = {}, {}, {}
     for key in order:
-        reading = row_candidates(
-            tokens[key], 7, ("count",) * 7, row_sum_check, separated="\t" in segments[key], lead_blank=lead
-        )
+        seg = segments[key]
+        reading = row_candidates(tokens[key], 7, _COUNTS7, row_sum_check, separated="\t" in seg, lead_blank=lead)
         readings[key], fallbacks[key] = reading.candidates, reading.fallbacks
+        span = found[key]
         results[key] = RowResult(
             key,
-            (MISSING,) * 7,
-            _label(doc, found[key]),
-            _place(doc, found[key][0]),
+            _MISSING7,
+            _label(doc, span),
+            _place(doc, span[0]),
             reading.method,
             fuzzy_score=fuzzy.get(key),
             leftover=leftovers[key],
         )
 
-    inline = {k: bool(seg.split("\n")[0].strip()) for k, seg in segments.items()}
+    inline = {k: _first_line_filled(seg) for k, seg in segments.items()}
     detached = _values_by_order(doc, start, end, rows, readings, inline, V.T3_OUTCOME_LEAVES[variant])
     if not detached:  # no row's values are printed apart from it: numbers on further lines are unread
         for key, res in results.items():
-            res.leftover = " ".join(x for x in (unread_lines(segments[key], 7), res.leftover) if x)
+            unread = unread_lines(segments[key], 7)
+            if unread:
+                res.leftover = f"{unread} {res.leftover}" if res.leftover else unread
     if detached:
         readings.update(detached)
         for key in detached:
@@ -288,7 +326,8 @@ def extract_table3(doc: Compacted) -> TableResult | None:
             res.method = RowMethod.UNRESOLVED if res.candidates else RowMethod.UNREADABLE
             res.cells = agreed_cells(res.candidates, 7)
     for row in rows:
-        results.setdefault(row.key, RowResult(row.key, (MISSING,) * 7))
+        if row.key not in results:
+            results[row.key] = RowResult(row.key, (MISSING,) * 7)
     return TableResult(results, start, end, variant)
 
 
@@ -306,7 +345,7 @@ def _values_by_order(
     if all(inline.get(r.key) and readings.get(r.key) for r in rows if r.key in inline):
         return {}
     text = doc.text[doc.origin(start) : doc.origin(end)]
-    patterns = [re.compile(r.pattern) for r in rows]
+    patterns = [_pattern(r.pattern) for r in rows]
     value_lines = []
     for line in text.split("\n"):
         m = _VALUE_ROW.match(line)
@@ -334,13 +373,18 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     head = T4_START.search(doc.compact, after)
     if not head:
         return None
-    end_m = re.compile(r"五[、.]").search(doc.compact, head.end())
+    end_m = _pattern(r"五[、.]").search(doc.compact, head.end())
     end = end_m.start() if end_m else len(doc.compact)
     headers = list(T4_HEADER.finditer(doc.compact, head.start(), end))
     gaps = [(a.end(), b.start()) for a, b in pairwise(headers)] + [(headers[-1].end(), end)]
     tokens, separated, leftover = [], False, []
     for gap_start, gap_end in gaps:
-        seg, rest = _value_parts(doc, gap_start, gap_end)
+        if gap_start == gap_end:  # header words next to each other: only whitespace between them
+            seg, rest = doc.text[doc.origin(gap_start - 1) + 1 : doc.origin(gap_end)], ""
+            if "\t" not in seg:
+                continue  # no cell
+        else:
+            seg, rest = _value_parts(doc, gap_start, gap_end)
         leftover += [rest] if rest else []
         separated |= "\t" in seg
         tokens += [t for t in tokenize(seg, 15) if t.strip() or "\t" in seg]
@@ -369,31 +413,42 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     return TableResult(rows, head.start(), end)
 
 
+# each 表二 layout's columns → how their cells are read (count | signed | money)
+_T2_KINDS = {
+    item.metrics: tuple(
+        "money" if m in V.T2_MONEY_METRICS else "signed" if m in V.T2_SIGNED_METRICS else "count" for m in item.metrics
+    )
+    for items in V.T2_ITEMS.values()
+    for item in items
+}
+_SIGNED_START = re.compile(r"\s*(增|减|\+)")
+
+
 def _repeats(doc: Compacted, item, span: tuple[int, int], stops: list[int]) -> int:
     """How many more times a 表二 item's label is printed, followed by numbers, before the next row."""
     end = _segment_end(stops, span[1])
-    return len(re.findall(f"(?:{item.pattern})(?=[\\d+\\-无/])", doc.compact[span[1] : end]))
+    return len(_pattern(f"(?:{item.pattern})(?=[\\d+\\-无/])").findall(doc.compact[span[1] : end]))
 
 
 def extract_table2(doc: Compacted, end: int) -> TableResult | None:
     # end 0 (表三 starts the text) bounds nothing; `search` takes no None for its end.
     """表二 before compact position `end`: its items (2019 or 2021 columns) by their labels, in any order; glued digits are left open (no identity inside the report decides them); None when the table is not there."""
     end = end if end > 0 else len(doc.compact)
-    start_m = re.compile(r"第二十[条條]第").search(doc.compact, 0, end)
+    start_m = _pattern(r"第二十[条條]第").search(doc.compact, 0, end)
     if not start_m:
         return None
     start = start_m.start()
     heading = SECTION_3.search(doc.compact, start, end)
     end = heading.start() if heading else end
     region = doc.compact[start:end]
-    n2021 = sum(bool(re.search(p, region)) for p in V.T2_2021_MARKERS)
-    n2019 = sum(bool(re.search(p, region)) for p in V.T2_2019_MARKERS)
+    n2021 = sum(bool(_pattern(p).search(region)) for p in V.T2_2021_MARKERS)
+    n2019 = sum(bool(_pattern(p).search(region)) for p in V.T2_2019_MARKERS)
     variant = "2021" if n2021 > n2019 else "2019" if n2019 else None
     if variant is None:
         return TableResult({}, start, end, None)
     items = V.T2_ITEMS[variant]
     labels = "|".join(i.pattern for i in items)
-    follows = re.compile(rf"[\d+\-无/.]|{labels}|{T2_HEADERS.pattern}")
+    follows = _pattern(rf"[\d+\-无/.]|{labels}|{T2_HEADERS.pattern}")
     # 表二's items are distinct words and its sub-tables may be printed in any order.
     found = {}
     for item in items:
@@ -407,10 +462,7 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
         span = found[item.key]
         seg, leftover = _value_parts(doc, span[1], _segment_end(stops, span[1]))
         leftover = " ".join(x for x in (unread_lines(seg, len(item.metrics)), leftover) if x)
-        kinds = tuple(
-            "money" if m in V.T2_MONEY_METRICS else "signed" if m in V.T2_SIGNED_METRICS else "count"
-            for m in item.metrics
-        )
+        kinds = _T2_KINDS[item.metrics]
         units = tuple(money_unit if k == "money" else None for k in kinds)
         width = len(item.metrics)
         tokens = tokenize(seg, width)
@@ -442,7 +494,7 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
         res.signed = [
             m
             for m, k, c in zip(item.metrics, kinds, res.cells, strict=True)
-            if k != "signed" and c.raw and re.match(r"\s*(增|减|\+)", c.raw)
+            if k != "signed" and c.raw and _SIGNED_START.match(c.raw)
         ]
         results[item.key] = res
     # A table printed glued (crawler text) has no separators: a line break between the numbers

@@ -53,9 +53,10 @@ def detect_format(data: bytes, suffix: str) -> str:
     return "md" if suffix in (".md", ".markdown") else "txt"
 
 
-def read_document(path: Path) -> Document:
-    """The text of a report file in the canonical layout, whatever its format (by content)."""
-    data = Path(path).read_bytes()
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """The text of a report file in the canonical layout, whatever its format (by content);
+    `data`: the file's bytes, when the caller has read them already."""
+    data = Path(path).read_bytes() if data is None else data
     fmt = detect_format(data, Path(path).suffix.lower())
     if fmt == "pdf":
         return read_pdf(data)

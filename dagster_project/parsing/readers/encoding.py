@@ -60,7 +60,7 @@ def _nearly_utf8(data: bytes) -> tuple[str, str, list[Issue]] | None:
     such, each bad byte a U+FFFD, and reported. Re-decoding it as GB18030 would garble it all."""
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode())
-    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad  # the characters above U+007F
     if bad <= 0 or multibyte < 50 * bad:
         return None
     return (

@@ -35,6 +35,8 @@ _SPACE = re.compile(r"[ \t\u00a0\u3000]+")
 
 
 def _cell_text(cell) -> str:
+    if len(cell) == 0:  # no child element (the common cell): its text is all it holds
+        return _SPACE.sub(" ", cell.text or "").strip()
     # Text wrapped inside a cell (labels broken by <br>) joins without a space.
     return "".join(_SPACE.sub(" ", t).strip() for t in cell.itertext()).strip()
 
