@@ -1,6 +1,7 @@
-"""Benchmark: parse throughput per format, then full / incremental / no-change refreshes.
+"""Benchmark: parse throughput per format, the engines, then full / incremental / no-change refreshes.
 
     .venv/bin/python scripts/bench.py [--sizes 10000,100000] [--out DIR] [--keep] [--formats]
+                                      [--engine-sample 2000]
 
 `--formats` prints only the per-format table: the median time to read and parse one document
 of each format (PDF through PDFium and through pdfplumber), each beside its floor (reading and
@@ -10,8 +11,11 @@ Reports come from `ogi synth` (seeded, so every run measures the same corpus). E
 the real `ogi refresh` (the Dagster job, dbt build and publish included) in a scratch directory
 chosen through OGI_RAW_DIR / OGI_WAREHOUSE_DIR / DAGSTER_HOME. Peak memory is the largest sum
 of the resident set sizes of the refresh process and all its children (parse workers, dbt),
-sampled every 0.2 s. After the refreshes of each size, every dashboard page is timed on the
-warehouse they published (`dashboard.bench.page_query_times`). The figures are what this
+sampled every 0.2 s. Each size is refreshed full, +1% (an incremental dbt build), with no
+change, with the 1% removed again (incremental), and rebuilt with `--full`; every dashboard page
+is timed on the warehouse with the 1% added (`dashboard.bench.page_query_times`). The engines
+table refreshes one corpus on the process pool and on a local Ray cluster (OGI_ENGINE=ray), and
+the projection scales the per-stage costs of the largest size to 1M reports. The figures are what this
 machine did at that moment: other work on it (load average printed) makes them slower, never
 faster.
 """
@@ -282,8 +286,9 @@ class TreeMemory(threading.Thread):
             self.stopped.wait(self.interval)
 
 
-def refresh(root: Path, label: str) -> dict:
+def refresh(root: Path, label: str, args: tuple[str, ...] = (), **extra_env: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
+    env.update(**extra_env)
     env.update(
         OGI_RAW_DIR=str(root / "raw"),
         OGI_WAREHOUSE_DIR=str(root / "warehouse"),
@@ -295,7 +300,9 @@ def refresh(root: Path, label: str) -> dict:
     log = root / f"{label}.log"
     started = time.monotonic()
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(OGI), "refresh", "--verbose"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(OGI), "refresh", "--verbose", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
         mem = TreeMemory(proc.pid)
         mem.start()
         rc = proc.wait()
@@ -309,7 +316,10 @@ def refresh(root: Path, label: str) -> dict:
     files = re.search(r"new / changed / unchanged / removed\s+(\d+) / (\d+) / (\d+) / (\d+)", text)
     parsed = re.search(r"reports parsed now / reused\s+(\d+) / (\d+)", text)
     published = re.search(r"warehouse\s+published\s+(.+?)\s*$", text, re.MULTILINE)
+    build = re.search(r"warehouse\s+dbt build\s+(.+?)\s*$", text, re.MULTILINE)
     return {
+        "build": build.group(1) if build else "-",
+        "decide_s": _between(text, r"parsed \d+/\d+ reports in", r"cells decided by"),
         "label": label,
         "rc": rc,
         "wall_s": wall,
@@ -325,6 +335,19 @@ def refresh(root: Path, label: str) -> dict:
     }
 
 
+def _between(log: str, first: str, then: str) -> float | None:
+    """Seconds between the last log line matching `first` and the next one matching `then`
+    (Dagster's log lines start with their time)."""
+    stamp = r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"
+    a = [m for m in re.finditer(stamp + r".*" + first, log, re.MULTILINE)]
+    b = [m for m in re.finditer(stamp + r".*" + then, log, re.MULTILINE)]
+    if not a or not b:
+        return None
+    start = time.mktime(time.strptime(a[-1].group(1), "%Y-%m-%d %H:%M:%S"))
+    end = time.mktime(time.strptime(b[-1].group(1), "%Y-%m-%d %H:%M:%S"))
+    return end - start
+
+
 def held(db: Path) -> dict:
     """What the published warehouse holds after a refresh."""
     if not db.exists():
@@ -336,8 +359,10 @@ def held(db: Path) -> dict:
 
 
 def bench_size(n: int, scratch: Path) -> tuple[list[dict], dict[str, dict[str, float]]]:
-    """The three refreshes of a corpus of `n` reports, then the dashboard's query time per page
-    on the warehouse they published."""
+    """The refreshes of a corpus of `n` reports: full, +1% (incremental), no change, the 1%
+    removed again (incremental), and a full rebuild of the same staging; the dashboard's query
+    time per page on the warehouse with the 1% added."""
+    pages: dict[str, dict[str, float]] = {}
     root = scratch / f"n{n}"
     shutil.rmtree(root, ignore_errors=True)
     (root / "dagster_home").mkdir(parents=True)
@@ -345,29 +370,85 @@ def bench_size(n: int, scratch: Path) -> tuple[list[dict], dict[str, dict[str, f
     print(f"[{n}] generating {n} reports ...", flush=True)
     gen_s = synth(n, root / "raw" / "base", seed=0)
     results = []
-    for label, prepare in (
-        ("full", None),
-        ("incremental +1%", lambda: synth(max(1, n // 100), root / "raw" / "added", seed=1)),
-        ("no change", None),
-    ):
+    one_percent = max(1, n // 100)
+    steps = (
+        ("full", None, ()),
+        ("+1% (incremental)", lambda: synth(one_percent, root / "raw" / "added", seed=1), ()),
+        ("no change", None, ()),
+        ("−1% removed (incremental)", lambda: shutil.rmtree(root / "raw" / "added"), ()),
+        ("rebuild (--full, staged parts reused)", None, ("--full",)),
+    )
+    for label, prepare, flags in steps:
         if prepare:
             prepare()
         print(f"[{n}] {label} refresh ...", flush=True)
-        r = refresh(root, label.split()[0])
+        r = refresh(root, label.split()[0].strip("+−"), flags)
         r.update(
             label=label, n=n, synth_s=gen_s if label == "full" else None, **held(root / "warehouse" / "ogi.duckdb")
         )
         results.append(r)
         print(
             f"[{n}] {label}: rc={r['rc']} wall={r['wall_s']:.1f} s peak={r['peak_rss_mb']:.0f} MB ({r['at_peak']}) "
-            f"steps={ {k: round(v, 1) for k, v in r['steps'].items()} }",
+            f"build={r['build']} steps={ {k: round(v, 1) for k, v in r['steps'].items()} }",
             flush=True,
         )
         if r["rc"] != 0:
             print(f"[{n}] refresh failed: see {r['log']}", flush=True)
             return results, {}
-    print(f"[{n}] dashboard page query times ...", flush=True)
-    return results, page_query_times(root / "warehouse" / "ogi.duckdb")
+        if label.startswith("+1%"):  # the dashboard is timed on the warehouse with the 1% added
+            print(f"[{n}] dashboard page query times ...", flush=True)
+            pages = page_query_times(root / "warehouse" / "ogi.duckdb")
+    return results, pages
+
+
+def engine_runs(n: int, scratch: Path) -> list[dict]:
+    """The same corpus of `n` reports refreshed on the local process pool and on a local Ray
+    cluster of 2 workers (OGI_ENGINE=ray): the staging step and the whole refresh."""
+    corpus = scratch / f"engines-{n}" / "corpus"
+    synth(n, corpus, seed=0)
+    runs = []
+    for engine in ("local", "ray"):
+        root = scratch / f"engines-{n}" / engine
+        (root / "dagster_home").mkdir(parents=True)
+        (root / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        shutil.copytree(corpus, root / "raw", ignore=shutil.ignore_patterns("answers"))
+        print(f"[engines] {n} reports on {engine} ...", flush=True)
+        r = refresh(root, engine, OGI_ENGINE=engine, OGI_WORKERS="2")
+        r.update(label=engine, n=n)
+        runs.append(r)
+    return runs
+
+
+def projection(results: list[dict], cores: int) -> list[tuple[str, str, str]]:
+    """A 1M-report history from the per-stage costs measured at the largest size (linear in the
+    reports; the incremental dbt step scales with the warehouse it updates, so it is scaled too)."""
+    n = max((r["n"] for r in results), default=0)
+    by = {r["label"]: r for r in results if r["n"] == n}
+    full, plus, idle = by.get("full"), by.get("+1% (incremental)"), by.get("no change")
+    if not n or not full or not plus or not idle:
+        return []
+    k = 1_000_000 / n
+    parse_core_s = full["steps"].get("staged_reports", 0) * cores / max(1, full["parsed_now"] or 1)
+    dbt_full = full["steps"].get("ogi_dbt_models", 0)
+    # what a refresh costs whatever it does (process start, inventory, the up-to-date check),
+    # plus the rest of the +1% refresh scaled with the warehouse
+    fixed = idle["wall_s"]
+    rows = [
+        (
+            "parse (distributable)",
+            f"{parse_core_s * 1e3:.1f} ms CPU per report",
+            f"{fmt_s(parse_core_s * 1e6 / cores)} on {cores} cores; {fmt_s(parse_core_s * 1e6 / 64)} on 64",
+        ),
+        ("dbt build, full (one machine)", fmt_s(dbt_full), fmt_s(dbt_full * k)),
+        ("cross-year decisions (one machine)", fmt_s(full.get("decide_s")), fmt_s((full.get("decide_s") or 0) * k)),
+        (
+            "+1% refresh (incremental)",
+            fmt_s(plus["wall_s"]),
+            f"{fmt_s(fixed + (plus['wall_s'] - fixed) * k)} (10,000 reports added)",
+        ),
+        ("no-change refresh", fmt_s(fixed), f"{fmt_s(fixed * k)} at most (it hashes the inventory)"),
+    ]
+    return rows
 
 
 def fmt_s(s: float | None) -> str:
@@ -383,6 +464,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the scratch corpora and warehouses")
     ap.add_argument("--parse-sample", type=int, default=200, help="files per format for parse throughput")
     ap.add_argument("--formats", action="store_true", help="only the per-format table (read + parse of one document)")
+    ap.add_argument(
+        "--engine-sample",
+        type=int,
+        default=2000,
+        help="reports refreshed on the process pool and on a local Ray cluster (0: skip; default 2000)",
+    )
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -416,9 +503,11 @@ def main(argv: list[str] | None = None) -> int:
     synth(args.parse_sample * 3, sample, seed=0)
     parse_rows = parse_throughput(sample, args.parse_sample)
     format_rows = format_times(sample, scratch)
-    results = []
+    results, engines = [], []
     pages: dict[int, dict[str, dict[str, float]]] = {}
     try:
+        if args.engine_sample:
+            engines = engine_runs(args.engine_sample, scratch)
         for n in sizes:
             refreshes, pages[n] = bench_size(n, scratch)
             results += refreshes
@@ -432,6 +521,7 @@ def main(argv: list[str] | None = None) -> int:
             "parse": parse_rows,
             "formats": format_rows,
             "refresh": results,
+            "engines": engines,
             "dashboard_pages": pages,
         }
         (args.out / "bench.json").write_text(json.dumps(summary, indent=2, default=str))
@@ -460,17 +550,39 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         "| reports | refresh | wall | peak RSS (process tree) | largest at the peak | parsed / reused | inventory | "
-        "parse | dbt build | publish | published |"
+        "parse | dbt build | publish | dbt build was | published |"
     )
-    print("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
+    print("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|")
     for r in results:
         s = r["steps"]
         print(
             f"| {r['n']:,} | {r['label']} | {fmt_s(r['wall_s'])} | {r['peak_rss_mb']:,.0f} MB | {r['at_peak']} | "
             f"{r['parsed_now']} / {r['reused']} | {fmt_s(s.get('raw_reports'))} | "
             f"{fmt_s(s.get('staged_reports'))} | {fmt_s(s.get('ogi_dbt_models'))} | "
-            f"{fmt_s(s.get('published_warehouse'))} | {r['published']}{'' if r['rc'] == 0 else ' (FAILED)'} |"
+            f"{fmt_s(s.get('published_warehouse'))} | {r['build']} | "
+            f"{r['published']}{'' if r['rc'] == 0 else ' (FAILED)'} |"
         )
+    if engines:
+        print()
+        print(f"Engines ({engines[0]['n']:,} reports, a fresh warehouse each; 2 workers):")
+        print()
+        print("| engine | staging step (parse) | reports/s | whole refresh |")
+        print("|---|---:|---:|---:|")
+        for r in engines:
+            stage = r["steps"].get("staged_reports")
+            rate = f"{r['n'] / stage:.0f}" if stage else "-"
+            print(
+                f"| {r['label']} | {fmt_s(stage)} | {rate} | {fmt_s(r['wall_s'])}{'' if r['rc'] == 0 else ' (FAILED)'} |"
+            )
+    projected = projection(results, cores or 1)
+    if projected:
+        print()
+        print("Projection to 1,000,000 reports (linear in the reports, from the largest size measured):")
+        print()
+        print("| stage | measured | at 1M |")
+        print("|---|---:|---:|")
+        for stage, measured, at_1m in projected:
+            print(f"| {stage} | {measured} | {at_1m} |")
     for n in sizes:
         full = next((r for r in results if r["n"] == n and r["label"] == "full"), None)
         if full and full.get("warehouse_reports") is not None:
@@ -497,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
         for page, t in times.items():
             print(f"| {page} | {t['p50_ms']:.0f} | {t['p95_ms']:.0f} | {t['max_ms']:.0f} | {t['first_view_ms']:.0f} |")
     print(f"\nraw figures: {args.out / 'bench.json'}" + ("" if not args.keep else f"; scratch kept in {scratch}"))
-    return 0 if all(r["rc"] == 0 for r in results) else 1
+    return 0 if all(r["rc"] == 0 for r in results + engines) else 1
 
 
 if __name__ == "__main__":
