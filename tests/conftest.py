@@ -141,6 +141,21 @@ def make_broken_copy(raw: Path) -> None:
     (raw / BROKEN).write_text(head + sep + tail, encoding="utf-8")
 
 
+def table_digests(db: Path, schema: str | None = None) -> dict[str, tuple[int, str]]:
+    """Every table of a warehouse (outside `meta`; or only those of `schema`) → (rows, digest of
+    its rows in any order): two builds are equal row for row when their digests are."""
+    import duckdb
+
+    where = "table_schema = ?" if schema else "table_schema <> 'meta'"
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = con.execute(
+            f"select table_schema || '.' || table_name from information_schema.tables where {where} order by 1",
+            [schema] if schema else [],
+        ).fetchall()
+        digest = "select count(*), md5(coalesce(string_agg(h, '' order by h), '')) from (select md5(t::varchar) as h from {} t)"
+        return {n: tuple(con.execute(digest.format(n)).fetchone()) for (n,) in names}  # type: ignore[misc]
+
+
 def run_refresh(root: Path, full: bool = False):
     """A real Dagster run of the refresh job over root/raw into root/warehouse (test instance);
     `full`: dbt rebuilds every model (`ogi refresh --full`)."""

@@ -4,7 +4,6 @@ when a worker is killed mid-batch (the task is retried and overwrites its parts)
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -13,9 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import RAW, subprocess_env
+from conftest import RAW, subprocess_env, table_digests
 
 from dagster_project.parsing.schema import TABLES
 from dagster_project.pipeline.batches import BatchJob, batches, run_batches
@@ -56,17 +54,6 @@ def ray_cluster(tmp_path_factory):
 def staged_rows(store: Store) -> dict[str, list[str]]:
     """Every committed row of every staging table, as sorted text (the order of parts aside)."""
     return {t: sorted(map(repr, store.scan(t).collect().rows())) for t in TABLES}
-
-
-def mart_digests(db: Path) -> dict[str, tuple[int, str]]:
-    """(rows, SHA-256 of the sorted rows) of every table and view in schema main (marts, seeds)."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = con.execute("select table_name from information_schema.tables where table_schema = 'main'").fetchall()
-        digests = {}
-        for (name,) in tables:
-            rows = sorted(map(repr, con.execute(f'select * from main."{name}"').fetchall()))
-            digests[name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
-        return digests
 
 
 def test_an_unknown_engine_names_the_choices(monkeypatch):
@@ -162,6 +149,6 @@ def test_ogi_refresh_on_ray_with_a_worker_killed_mid_batch_publishes_the_marts_o
     assert cells.select("report_id", "table_id", "row_key", "col_key").is_duplicated().sum() == 0
     assert staged_rows(ray_store) == staged_rows(pool_store)
 
-    on_pool, on_ray = (mart_digests(tmp_path / n / "warehouse" / "ogi.duckdb") for n in ("pool", "ray"))
-    assert on_ray["dim_report"][0] == N_REPORTS and on_ray["fct_request_outcomes"][0] > 0
+    on_pool, on_ray = (table_digests(tmp_path / n / "warehouse" / "ogi.duckdb", "main") for n in ("pool", "ray"))
+    assert on_ray["main.dim_report"][0] == N_REPORTS and on_ray["main.fct_request_outcomes"][0] > 0
     assert on_ray == on_pool

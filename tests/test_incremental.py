@@ -9,24 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import copy_samples, run_refresh
+from conftest import copy_samples, run_refresh, table_digests
 
 from dagster_project.runs import summarize
 from dagster_project.synth import generate_corpus
-
-
-def table_digests(db: Path) -> dict[str, tuple[int, str]]:
-    """Every table outside `meta` → (rows, digest of its rows in any order)."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_schema || '.' || table_name from information_schema.tables "
-                "where table_schema <> 'meta' order by 1"
-            ).fetchall()
-        ]
-        digest = "select count(*), md5(coalesce(string_agg(h, '' order by h), '')) from (select md5(t::varchar) as h from {} t)"
-        return {n: tuple(con.execute(digest.format(n)).fetchone()) for n in names}  # type: ignore[misc]
 
 
 def build_of(result) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW, copy_samples, run_refresh
+from conftest import RAW, copy_samples, run_refresh, table_digests
 
 from dagster_project.pipeline.inventory import list_raw_files, take_inventory
 
@@ -102,21 +102,9 @@ def test_dim_source_file_accounts_for_every_file(refreshed):
     ) == [(0,)]
 
 
-def _tables(db: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_schema || '.' || table_name from information_schema.tables "
-                "where table_schema <> 'meta' order by 1"
-            ).fetchall()
-        ]
-        return {n: sorted(map(repr, con.execute(f"select * from {n}").fetchall())) for n in names}
-
-
 def test_a_rebuild_of_the_same_inventory_is_identical_row_for_row(refreshed):
     db = refreshed / "warehouse" / "ogi.duckdb"
-    first = _tables(db)
+    first = table_digests(db)
     db.unlink()  # the staging stays: the next refresh parses nothing and builds again
     result = run_refresh(refreshed)
     assert result.success
@@ -126,6 +114,6 @@ def test_a_rebuild_of_the_same_inventory_is_identical_row_for_row(refreshed):
         if e.materialization.asset_key.to_user_string() == "staging/reports"
     )
     assert staged.metadata["rows_written"].value == 0  # nothing parsed again
-    second = _tables(db)
+    second = table_digests(db)
     assert set(second) == set(first) and len(first) > 30
     assert [n for n in first if first[n] != second[n]] == []
