@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
-from typing import TypeVar
+from operator import attrgetter
+from typing import TypeVar, cast
 
 from .catalogue import RowMethod
 from .identities import sums_to
@@ -49,6 +50,8 @@ MISSING = Cell(None, None, "missing")
 @lru_cache(maxsize=1 << 16)  # the same few cell texts recur in every row and report; a Cell is immutable
 def parse_value(raw: str, kind: str = "count", default_unit: str | None = None) -> Cell:
     """Read one printed cell. kind: count | signed | money (money is normalized to 万元)."""
+    if kind != "money" and raw.isascii() and raw.isdigit() and (raw[0] != "0" or len(raw) == 1):
+        return Cell(raw, float(raw), "number")  # a plain whole number, as the steps below read it
     text = raw.strip().replace(",", "")
     if not text:
         return Cell(raw, None, "blank")
@@ -227,13 +230,19 @@ def _distribute(tokens: list[str], width: int, max_digits: int, amount_last: boo
             run = amount.group(1)
             whole = [] if run.startswith("0") else [(tok,)]
             for k in range(1, min(len(run), left) + 1):
+                rests = rec(i + 1, left - k)
+                if not rests:  # the tokens after this one cannot fill what is left: no cut of it counts
+                    continue
                 for cut in _amount_splits(run, tok[len(run) :], k, max_digits, splits) if k > 1 else whole:
-                    out.extend(cut + rest for rest in rec(i + 1, left - k))
+                    out.extend(cut + rest for rest in rests)
         elif digits.isdigit() and len(digits) > 1:  # a sign stays with the first number of the run
             for k in range(1, min(len(digits), left - remaining) + 1):
+                rests = rec(i + 1, left - k)
+                if not rests:
+                    continue
                 for cut in _splits(digits, k, max_digits, splits):
                     head = (sign + cut[0],) + cut[1:]
-                    out.extend(head + rest for rest in rec(i + 1, left - k))
+                    out.extend(head + rest for rest in rests)
         elif left >= 1:
             out.extend((tok,) + rest for rest in rec(i + 1, left - 1))
         memo[(i, left)] = out
@@ -349,11 +358,15 @@ def _read_row(
     amount_last = width > 1 and kinds[-1] == "money"
     for pieces in [] if separated else _distribute(trimmed, width, max_digits, amount_last):
         cells = read(pieces)
-        if any(c.value is not None and c.value < 0 and kinds[j] == "count" for j, c in enumerate(cells)):
-            continue  # a count is never negative: this cut is not a reading
-        unchecked.setdefault(_values(cells), cells)
-        if row_check is None or row_check([c.value for c in cells]) is not False:
-            found.setdefault(_values(cells), cells)
+        values = _values(cells)
+        # a count is never negative: such a cut is not a reading (only a printed minus makes one)
+        if "-" in "".join(pieces) and any(
+            v is not None and v < 0 and kind == "count" for v, kind in zip(values, kinds)
+        ):
+            continue
+        unchecked.setdefault(values, cells)
+        if row_check is None or row_check(list(values)) is not False:
+            found.setdefault(values, cells)
     if not found and len(unchecked) == 1:
         # The digits allow one cut only (e.g. seven digits for seven cells): that is what was
         # printed, even if its row sum is broken (the identity checks report that).
@@ -388,7 +401,10 @@ def _rejoined(tokens: list[str], width: int, read, row_check) -> list[tuple[Cell
 
 
 def _values(cells) -> tuple:
-    return tuple(c.value for c in cells)
+    return tuple(map(_VALUE, cells))
+
+
+_VALUE = attrgetter("value")
 
 
 def _strip_blank_ends(tokens: list[str]) -> list[str]:
@@ -407,29 +423,30 @@ def _lost_cell_readings(shorter, width: int, kinds, units, row_check) -> list[tu
         return []
     found: dict[tuple, tuple[Cell, ...]] = {}
     for printed in shorter:
+        # the lost cell at `gap` leaves the pieces before it in their own columns, those after it one column on
+        own = [parse_value(p, kinds[j], units[j]) for j, p in enumerate(printed)]
+        moved = [parse_value(p, kinds[j + 1], units[j + 1]) for j, p in enumerate(printed)]
+        own_values, moved_values = [c.value for c in own], [c.value for c in moved]
         for gap in range(width):
-            pieces = list(printed[:gap]) + [None] + list(printed[gap:])
-            cells = [parse_value(p, kinds[j], units[j]) if p is not None else MISSING for j, p in enumerate(pieces)]
-            solved = _fill_by_row_sum(cells)
-            if solved is not None and row_check([c.value for c in solved]) is not False:
-                found.setdefault(tuple(c.value for c in solved), tuple(solved))
+            others = own_values[:gap] + moved_values[gap:]
+            value = _row_sum_solution(others, gap == width - 1)
+            if value is None:
+                continue
+            values = others[:gap] + [value] + others[gap:]
+            if row_check(values) is not False:
+                cell = Cell(None, value, "number", reconstructed=True)
+                found.setdefault(tuple(values), (*own[:gap], cell, *moved[gap:]))
     return list(found.values())
 
 
-def _fill_by_row_sum(cells: list[Cell]) -> list[Cell] | None:
-    """Solve the single missing cell of a 表三 row from 总计 = sum of the six columns."""
-    gap = next(i for i, c in enumerate(cells) if c.value_class == "missing")
-    others = [c.value for i, c in enumerate(cells) if i != gap]
-    known = [v for v in others if v is not None]
-    if len(known) < len(others):
+def _row_sum_solution(others: list[float | None], is_total: bool) -> float | None:
+    """The 表三 cell lost from a row, from 总计 = sum of the six columns and the other cells
+    (`is_total`: the lost cell is the total); None when that is not a count."""
+    if None in others:
         return None
-    parts, total = known[:-1], known[-1]
-    value = sum(known) if gap == len(cells) - 1 else total - sum(parts)
-    if value < 0:
-        return None
-    out = list(cells)
-    out[gap] = Cell(None, float(value), "number", reconstructed=True)
-    return out
+    known = cast("list[float]", others)
+    value = float(sum(known) if is_total else known[-1] - sum(known[:-1]))
+    return None if value < 0 else value
 
 
 def row_sum_check(values: list[float | None]) -> bool | None:

@@ -70,7 +70,7 @@ class RegionIndex:
             end: tuple(sorted(set(lengths), reverse=True))
             for end, lengths in _group((n[-2:], len(n)) for n in self.by_name_).items()
         }
-        self.anchor = re.compile("[{}]".format("".join(sorted({n[-1] for n in self.by_name_}))))
+        self.anchors = "".join(sorted({n[-1] for n in self.by_name_}))  # the few suffix characters
         # One character replaced (OCR glyph confusions such as 沭阳 → 沐阳); the suffix is kept.
         self.variants_ = _group(
             (n[:i] + "\0" + n[i + 1 :], r)
@@ -148,8 +148,7 @@ def mentions(text: str) -> Counter[str]:
     suffix, since it is often the tail of an ordinary word (管理县…)."""
     idx = index()
     found: Counter[str] = Counter()
-    for m in idx.anchor.finditer(text, 1):
-        end = m.end()
+    for end in _anchor_ends(text, idx.anchors):
         lengths = idx.ends.get(text[end - 2 : end])
         if not lengths:
             continue
@@ -163,6 +162,19 @@ def mentions(text: str) -> Counter[str]:
                 found[name] += 1
                 break
     return found
+
+
+def _anchor_ends(text: str, anchors: str) -> list[int]:
+    """The position after each suffix character in `text` (from its second character on), in
+    order: `str.find` per character scans far faster than a character-class pattern."""
+    ends = []
+    for char in anchors:
+        i = text.find(char, 1)
+        while i != -1:
+            ends.append(i + 1)
+            i = text.find(char, i + 1)
+    ends.sort()
+    return ends
 
 
 def variants(name: str) -> tuple[Region, ...]:

@@ -50,11 +50,16 @@ _VALUE_CHARS = re.compile(r"[^\d\s.,+\-/\\|无增减加少万亿元%件项个]")
 _YEAR_BEFORE = re.compile(r"(?:19|20)\d\d$")
 _CN_NUMBERING = re.compile(r"[一二三四五六七八九十]+\s*[、.]\s*$|\(\s*[一二三四五六七八九十]+\s*\)\s*$")
 
-T3_END = re.compile(r"(四|4)[、.]?(政府信息公开)?(行政法?复议|因政府信息公开)|行政法?复议|五[、.]")
+# Every branch of these begins with a literal character: re then scans for those characters
+# instead of trying each branch at every position (`(四|4)…` or `(本年)?…` up front is 5-10x slower).
+T3_END = re.compile(
+    r"四[、.]?(政府信息公开)?(行政法?复议|因政府信息公开)|4[、.]?(政府信息公开)?(行政法?复议|因政府信息公开)"
+    r"|行政法?复议|五[、.]"
+)
 T3_GROUPS = re.compile("|".join(V.T3_GROUP_LABELS))
 T2_HEADERS = re.compile(
     r"第二十[条條]第\(?[一二三四五六七八九十]+\)?项|信息内容|本年新?制作数量|本年新公开数量|对外公开总数量"
-    r"|上一年项目数量|本年增/?减|(本年)?处理决定数量|采购项目数量|采购总金额(\([^)]*\))?"
+    r"|上一年项目数量|本年增/?减|本年处理决定数量|处理决定数量|采购项目数量|采购总金额(\([^)]*\))?"
     r"|本年制发件数|本年废止件数|现行有效件数|本年收费金额(\([^)]*\))?"
 )
 # 表四's header words, also as the fragments converters leave when a header cell wraps
@@ -150,6 +155,67 @@ def _trimmed_values(seg: str, next_number: str) -> tuple[str, str]:
     return _CN_NUMBERING.sub("", seg), leftover
 
 
+# A 表三 row printed the common way is read at once, to what the general code (`_trimmed_values`,
+# `printed_cells`, `row_candidates`) gives it; tests/test_fast_path.py compares the two. Common:
+# seven plain whole numbers after the label (tab-separated, possibly padded with blank cells;
+# space-separated; or one glued digit per cell), then at most the numbering of the next label
+# ("2." or "四、"), which the general trimming cuts off.
+_INT = r"(?:0|[1-9]\d*)"
+_NEXT = r"(?:(?P<number>\d{1,2})\.|[一二三四五六七八九十]+[、.])"
+_CLEAN_ROWS = {
+    width: (
+        re.compile(
+            rf"(?P<values>\t(?P<lead>\t*)(?P<cells>(?:{_INT}\t){{{width - 1}}}{_INT})(?P<trail>\t*)(?:\n[\t \n]*)?)"
+            rf"(?:(?<=[\t\n ]){_NEXT}[\t \n]*)?"
+        ),
+        re.compile(
+            rf"(?P<values>[ ]*(?:(?P<glued>\d{{{width}}})|(?P<spaced>{_INT}(?:[ ]+{_INT}){{{width - 1}}}))[ \n]*)"
+            rf"(?:{_NEXT}[ \n]*)?"
+        ),
+    )
+    for width in (7,)
+}
+# A row of blank cells only (two tabs or more on the label's line), its values left unprinted.
+_BLANK_ROW = re.compile(rf"(?P<values>(?P<tabs>\t{{2,}})(?:\n[\t \n]*)?)(?:(?<=[\t\n ]){_NEXT}[\t \n]*)?")
+_BLANK7 = (Cell("", None, "blank"),) * 7
+
+
+@short_text_cache
+def _clean_row(seg: str, next_number: str) -> tuple[str, tuple[str, ...], tuple[Cell, ...], RowMethod] | None:
+    """(value text, printed cells, cells, method) of a 表三 row printed the common way; None otherwise."""
+    width = 7
+    tabbed, plain = _CLEAN_ROWS[width]
+    m = tabbed.fullmatch(seg)
+    if m is not None:
+        values, number, cells, lead, trail = m.group("values", "number", "cells", "lead", "trail")
+        if (number or next_number) != next_number:
+            return None
+        # blank cells around the values are padding (see `_read_row`)
+        tokens = ("",) * len(lead) + tuple(cells.split("\t")) + ("",) * max(len(trail) - 1, 0)
+        method = RowMethod.POSITIONAL if len(tokens) == width else RowMethod.TRIMMED
+        return values, tokens, _count_cells(cells, "\t"), method
+    m = plain.fullmatch(seg)
+    if m is None:
+        m = _BLANK_ROW.fullmatch(seg)
+        if m is None or (m.group("number") or next_number) != next_number:
+            return None
+        return m.group("values"), ("",) * (len(m.group("tabs")) - 1), _BLANK7, RowMethod.POSITIONAL
+    values, number, glued, spaced = m.group("values", "number", "glued", "spaced")
+    if (number or next_number) != next_number:
+        return None
+    if glued:
+        return values, (glued,), _count_cells(glued, ""), RowMethod.SPLIT
+    return values, tuple(spaced.split()), _count_cells(spaced, " "), RowMethod.POSITIONAL
+
+
+@short_text_cache
+def _count_cells(cells: str, separator: str) -> tuple[Cell, ...]:
+    """The count cells of a row's printed numbers, split at `separator` (spaces: any run of
+    them; none: one digit per cell)."""
+    printed = cells.split("\t") if separator == "\t" else cells.split() if separator else list(cells)
+    return tuple(map(parse_value, printed, _COUNTS7, _NO_UNITS7))
+
+
 def _find_rows(
     doc: Compacted, rows, start: int, limit: int, follows: re.Pattern | None = None, fuzzy: dict | None = None
 ):
@@ -230,11 +296,6 @@ def _stops(doc: Compacted, found: dict, extra: re.Pattern | None, start: int, en
     return sorted(stops)
 
 
-def _segment_end(stops: list[int], after: int) -> int:
-    """The first stop at or after `after` (stops are sorted)."""
-    return stops[bisect_left(stops, after)]
-
-
 def _leading_blank_column(rows) -> bool:
     """Does this table print an empty merged label column between labels and values?
 
@@ -249,17 +310,42 @@ def _place(doc: Compacted, pos: int) -> str:
     return f"line {doc.line_of(pos)}"
 
 
-def _label(doc: Compacted, span) -> str:
-    return doc.text[doc.origin(span[0]) : doc.origin(span[1] - 1) + 1]
-
-
 _COUNTS7 = ("count",) * 7
+_NO_UNITS7 = (None,) * 7
 _MISSING7 = (MISSING,) * 7
 
 
 def _first_line_filled(seg: str) -> bool:
     """Does a row's value text print something on the label's own line?"""
     return bool(seg.split("\n")[0].strip())
+
+
+# 表三's label patterns per template, compiled once: each row's, and the one `_reanchor` looks for.
+_T3_LABELS = {
+    variant: tuple((r.key, re.compile(r.pattern), re.compile(r.core or r.pattern)) for r in rows)
+    for variant, rows in V.T3_ROWS.items()
+}
+_ROW_PATTERNS = {rows: tuple(re.compile(r.pattern) for r in rows) for rows in V.T3_ROWS.values()}
+
+
+def _t3_labels(doc: Compacted, variant: str, start: int, end: int, fuzzy: dict) -> dict:
+    """`_reanchor(_find_rows(…))` of 表三's rows: when every label is printed, found in one pass with
+    the compiled patterns; otherwise by the general code, which also looks for them approximately."""
+    compact, found, pos = doc.compact, {}, start
+    labels = _T3_LABELS[variant]
+    for key, label, _ in labels:
+        m = label.search(compact, pos, min(end, pos + ROW_WINDOW))
+        if m is None:
+            rows = V.T3_ROWS[variant]
+            return _reanchor(doc, rows, _find_rows(doc, rows, start, end, fuzzy=fuzzy))
+        found[key] = m.span()
+        pos = m.end()
+    for (key, _, core), (nxt, _, _) in pairwise(labels):  # as `_reanchor`: the last occurrence before the next row
+        lo, hi = found[key][1], found[nxt][0]
+        if core.search(compact, lo, hi):
+            *_, last = core.finditer(compact, lo, hi)
+            found[key] = last.span()
+    return found
 
 
 def extract_table3(doc: Compacted) -> TableResult | None:
@@ -275,29 +361,58 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     variant = "2021" if re.search(r"逾期不补正|逾期未按收费通知", region) else "2019"
     rows = V.T3_ROWS[variant]
     fuzzy: dict[str, float] = {}
-    found = _reanchor(doc, rows, _find_rows(doc, rows, start, end, fuzzy=fuzzy))
+    found = _t3_labels(doc, variant, start, end, fuzzy)
     stops = _stops(doc, found, T3_GROUPS, start, end)
 
     numbers = {r.key: r.number for r in rows}
     order = [r.key for r in rows if r.key in found]
+    source, origin = doc.text, doc.origin
+    labels, raws, clean = {}, {}, {}
+    for key, nxt in zip(order, order[1:] + [""]):
+        span = found[key]
+        label_end = origin(span[1] - 1) + 1
+        labels[key] = source[origin(span[0]) : label_end]
+        raw = raws[key] = source[label_end : origin(stops[bisect_left(stops, span[1])])]
+        clean[key] = _clean_row(raw, numbers[nxt] if nxt else "")
+    reads = [read for read in clean.values() if read is not None and read[2] is not _BLANK7]
+    if len(order) == len(rows) and len(reads) == len(order):
+        # Every row read at once: each has its one reading on its label's line, which the
+        # identities have nothing to choose among (what the general steps below come to).
+        return TableResult(
+            {
+                key: RowResult(
+                    key, read[2], labels[key], _place(doc, found[key][0]), read[3], fuzzy_score=fuzzy.get(key)
+                )
+                for key, read in zip(order, reads)
+            },
+            start,
+            end,
+            variant,
+        )
     segments, leftovers, tokens = {}, {}, {}
     for key, nxt in zip(order, order[1:] + [""]):
-        label_end = found[key][1]
-        seg, leftovers[key] = _value_parts(doc, label_end, _segment_end(stops, label_end), numbers.get(nxt, ""))
-        segments[key], tokens[key] = seg, printed_cells(seg, 7)
+        read = clean[key]
+        if read is None:
+            seg, leftovers[key] = _trimmed_values(raws[key], numbers.get(nxt, ""))
+            segments[key], tokens[key] = seg, printed_cells(seg, 7)
+        else:
+            segments[key], tokens[key], leftovers[key] = read[0], read[1], ""
     lead = _leading_blank_column(tokens.values())
     readings, fallbacks, results = {}, {}, {}
     for key in order:
-        seg = segments[key]
-        reading = row_candidates(tokens[key], 7, _COUNTS7, row_sum_check, separated="\t" in seg, lead_blank=lead)
-        readings[key], fallbacks[key] = reading.candidates, reading.fallbacks
-        span = found[key]
+        read = clean[key]
+        if read is None:
+            seg = segments[key]
+            reading = row_candidates(tokens[key], 7, _COUNTS7, row_sum_check, separated="\t" in seg, lead_blank=lead)
+            readings[key], fallbacks[key], method = reading.candidates, reading.fallbacks, reading.method
+        else:
+            readings[key], fallbacks[key], method = [read[2]], [], read[3]
         results[key] = RowResult(
             key,
             _MISSING7,
-            _label(doc, span),
-            _place(doc, span[0]),
-            reading.method,
+            labels[key],
+            _place(doc, found[key][0]),
+            method,
             fuzzy_score=fuzzy.get(key),
             leftover=leftovers[key],
         )
@@ -306,7 +421,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     detached = _values_by_order(doc, start, end, rows, readings, inline, V.T3_OUTCOME_LEAVES[variant])
     if not detached:  # no row's values are printed apart from it: numbers on further lines are unread
         for key, res in results.items():
-            unread = unread_lines(segments[key], 7)
+            unread = "" if clean[key] else unread_lines(segments[key], 7)  # read at once: none
             if unread:
                 res.leftover = f"{unread} {res.leftover}" if res.leftover else unread
     if detached:
@@ -345,10 +460,10 @@ def _values_by_order(
     if all(inline.get(r.key) and readings.get(r.key) for r in rows if r.key in inline):
         return {}
     text = doc.text[doc.origin(start) : doc.origin(end)]
-    patterns = [_pattern(r.pattern) for r in rows]
+    patterns = _ROW_PATTERNS[rows]
     value_lines = []
     for line in text.split("\n"):
-        m = _VALUE_ROW.match(line)
+        m = _VALUE_ROW.match(line) if line.count("\t") >= 7 else None  # seven cells end in seven tabs
         lead = re.sub(r"\s", "", m.group("lead")) if m else ""
         if m and not any(p.search(lead) for p in patterns):  # a whole label: that row reads itself
             value_lines.append(line[m.end("lead") :])
@@ -377,17 +492,7 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     end = end_m.start() if end_m else len(doc.compact)
     headers = list(T4_HEADER.finditer(doc.compact, head.start(), end))
     gaps = [(a.end(), b.start()) for a, b in pairwise(headers)] + [(headers[-1].end(), end)]
-    tokens, separated, leftover = [], False, []
-    for gap_start, gap_end in gaps:
-        if gap_start == gap_end:  # header words next to each other: only whitespace between them
-            seg, rest = doc.text[doc.origin(gap_start - 1) + 1 : doc.origin(gap_end)], ""
-            if "\t" not in seg:
-                continue  # no cell
-        else:
-            seg, rest = _value_parts(doc, gap_start, gap_end)
-        leftover += [rest] if rest else []
-        separated |= "\t" in seg
-        tokens += [t for t in tokenize(seg, 15) if t.strip() or "\t" in seg]
+    tokens, separated, leftover = _t4_cells(doc, headers, gaps)
     reading = row_candidates(tokens, 15, ("count",) * 15, block_sum_check, separated=separated)
     if not any(c.value_class == "number" for cand in reading.candidates for c in cand):
         # No number read, yet the table prints some (after a garbled header word, say).
@@ -413,6 +518,42 @@ def extract_table4(doc: Compacted, after: int = 0) -> TableResult | None:
     return TableResult(rows, head.start(), end)
 
 
+def _holds_no_cell(doc: Compacted, start: int, end: int) -> bool:
+    """Is the text between two 表四 header words one `_value_parts` reads nothing from (no tab,
+    no digit, and a character no cell holds first)?"""
+    seg = doc.text[doc.origin(start - 1) + 1 : doc.origin(end)]
+    return "\t" not in seg and not _DIGIT.search(seg) and _VALUE_CHARS.match(seg.lstrip()) is not None
+
+
+# Two tabs on the line a header word ends: a blank cell printed between two header words.
+_TWO_TABS = re.compile(r"\S[^\S\n]*\t[^\S\n]*\t")
+
+
+def _t4_cells(doc: Compacted, headers: list[re.Match[str]], gaps: list[tuple[int, int]]):
+    """表四's printed cells, whether its text holds cell separators, and the numbers left unread.
+
+    In the common print the header words hold no cell between them: only whitespace (no cell
+    unless a line of it prints two tabs) or words with no value in them (the heading's 、 or
+    情况). Then only the text after the last header word is read; otherwise every gap is."""
+    tokens: list[str] = []
+    separated, leftover = False, []
+    if all(_holds_no_cell(doc, a, b) for a, b in gaps[:-1] if a != b):
+        words = doc.text[doc.origin(headers[0].start()) : doc.origin(headers[-1].end() - 1) + 1]
+        if not _TWO_TABS.search(words):
+            separated, gaps = "\t" in words, gaps[-1:]
+    for gap_start, gap_end in gaps:
+        if gap_start == gap_end:  # header words next to each other: only whitespace between them
+            seg, rest = doc.text[doc.origin(gap_start - 1) + 1 : doc.origin(gap_end)], ""
+            if "\t" not in seg:
+                continue  # no cell
+        else:
+            seg, rest = _value_parts(doc, gap_start, gap_end)
+        leftover += [rest] if rest else []
+        separated |= "\t" in seg
+        tokens += [t for t in tokenize(seg, 15) if t.strip() or "\t" in seg]
+    return tokens, separated, leftover
+
+
 # each 表二 layout's columns → how their cells are read (count | signed | money)
 _T2_KINDS = {
     item.metrics: tuple(
@@ -422,12 +563,69 @@ _T2_KINDS = {
     for item in items
 }
 _SIGNED_START = re.compile(r"\s*(增|减|\+)")
+# each 表二 layout's columns and the unit its amounts are printed in → how its cells are read
+_T2_COLUMNS = {
+    (metrics, unit): (kinds, tuple(unit if k == "money" else None for k in kinds))
+    for metrics, kinds in _T2_KINDS.items()
+    for unit in ("元", None)
+}
+_T2_2021_MARKERS = tuple(re.compile(p) for p in V.T2_2021_MARKERS)
+_T2_2019_MARKERS = tuple(re.compile(p) for p in V.T2_2019_MARKERS)
+_MISSING_ROW = {width: (MISSING,) * width for width in range(1, 16)}
+# 表二 rows printed the common way: as many tab-separated cells as the item has columns on the
+# label's line, each of characters that can only be values (see `_VALUE_CHARS`), nothing after.
+_T2_CELL = r"[\d.,+\-/\\|无增减加少万亿元%件项个]+"
+_CLEAN_T2_ROWS = {
+    width: re.compile(
+        rf"\t(?P<lead>\t*)(?P<cells>(?:{_T2_CELL}\t){{{width - 1}}}{_T2_CELL})(?P<trail>\t*)(?:\n[\t \n]*)?"
+    )
+    for width in {len(i.metrics) for items in V.T2_ITEMS.values() for i in items}
+}
 
 
-def _repeats(doc: Compacted, item, span: tuple[int, int], stops: list[int]) -> int:
-    """How many more times a 表二 item's label is printed, followed by numbers, before the next row."""
-    end = _segment_end(stops, span[1])
-    return len(_pattern(f"(?:{item.pattern})(?=[\\d+\\-无/])").findall(doc.compact[span[1] : end]))
+@dataclass(frozen=True)
+class _T2Layout:
+    """What 表二 of one template needs, compiled once: each item's label and repeat patterns, and
+    what may follow a label (a value, another label, a header word)."""
+
+    items: tuple[V.Item, ...]
+    labels: tuple[re.Pattern[str], ...]
+    repeats: tuple[re.Pattern[str], ...]
+    follows: re.Pattern[str]
+
+
+_T2_LAYOUTS = {
+    variant: _T2Layout(
+        items,
+        tuple(re.compile(i.pattern) for i in items),
+        tuple(re.compile(f"(?:{i.pattern})(?=[\\d+\\-无/])") for i in items),
+        re.compile(rf"[\d+\-无/.]|{'|'.join(i.pattern for i in items)}|{T2_HEADERS.pattern}"),
+    )
+    for variant, items in V.T2_ITEMS.items()
+}
+
+
+@short_text_cache
+def _clean_t2_row(
+    seg: str, columns: tuple[tuple[str, ...], tuple]
+) -> tuple[tuple[Cell, ...], RowMethod, tuple[int, ...]] | None:
+    """(cells, method, the columns not of signed changes whose cell prints a sign) of a 表二 row
+    printed the common way (see `_CLEAN_T2_ROWS`), read as its one reading (blank cells around
+    the values are padding: see `_read_row`); None otherwise. `columns`: how each column is
+    read (kinds) and the units of its amounts."""
+    kinds, units = columns
+    m = _CLEAN_T2_ROWS[len(kinds)].fullmatch(seg)
+    if m is None:
+        return None
+    printed, lead, trail = m.group("cells", "lead", "trail")
+    cells = tuple(map(parse_value, printed.split("\t"), kinds, units))
+    if any(c.value_class == "text" for c in cells):
+        return None
+    padded = lead or len(trail) > 1
+    signed: tuple[int, ...] = ()
+    if "增" in printed or "减" in printed or "+" in printed:
+        signed = tuple(j for j, c in enumerate(cells) if kinds[j] != "signed" and _SIGNED_START.match(c.raw or ""))
+    return cells, RowMethod.TRIMMED if padded else RowMethod.POSITIONAL, signed
 
 
 def extract_table2(doc: Compacted, end: int) -> TableResult | None:
@@ -441,56 +639,52 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
     heading = SECTION_3.search(doc.compact, start, end)
     end = heading.start() if heading else end
     region = doc.compact[start:end]
-    n2021 = sum(bool(_pattern(p).search(region)) for p in V.T2_2021_MARKERS)
-    n2019 = sum(bool(_pattern(p).search(region)) for p in V.T2_2019_MARKERS)
+    n2021 = sum(bool(p.search(region)) for p in _T2_2021_MARKERS)
+    n2019 = sum(bool(p.search(region)) for p in _T2_2019_MARKERS)
     variant = "2021" if n2021 > n2019 else "2019" if n2019 else None
     if variant is None:
         return TableResult({}, start, end, None)
-    items = V.T2_ITEMS[variant]
-    labels = "|".join(i.pattern for i in items)
-    follows = _pattern(rf"[\d+\-无/.]|{labels}|{T2_HEADERS.pattern}")
-    # 表二's items are distinct words and its sub-tables may be printed in any order.
+    layout = _T2_LAYOUTS[variant]
+    items, compact, follows = layout.items, doc.compact, layout.follows
+    # 表二's items are distinct words and its sub-tables may be printed in any order: each label's
+    # first occurrence followed by what may follow a row label (as `_find_rows` with `follows`).
     found = {}
-    for item in items:
-        found.update(_find_rows(doc, [item], start, end, follows))
+    for item, label in zip(items, layout.labels):
+        for m in label.finditer(compact, start, min(end, start + ROW_WINDOW)):
+            if follows.match(compact, m.end()) or m.end() >= end:
+                found[item.key] = m.span()
+                break
     stops = _stops(doc, found, T2_HEADERS, start, end)
     money_unit = "元" if re.search(r"采购总金额\(元\)|金额\(单位:元\)", region) else None
     results, wrapped = {}, {}
-    for item in items:
+    source, origin = doc.text, doc.origin
+    for item, repeat in zip(items, layout.repeats):
         if item.key not in found:
             continue
         span = found[item.key]
-        seg, leftover = _value_parts(doc, span[1], _segment_end(stops, span[1]))
-        leftover = " ".join(x for x in (unread_lines(seg, len(item.metrics)), leftover) if x)
-        kinds = _T2_KINDS[item.metrics]
-        units = tuple(money_unit if k == "money" else None for k in kinds)
+        kinds, units = columns = _T2_COLUMNS[item.metrics, money_unit]
         width = len(item.metrics)
+        stop = stops[bisect_left(stops, span[1])]
+        label_end = origin(span[1] - 1) + 1
+        raw = source[label_end : origin(stop)]
+        res = RowResult(item.key, _MISSING_ROW[width], source[origin(span[0]) : label_end], _place(doc, span[0]))
+        # how many more times the label is printed, followed by numbers, before the next row
+        res.repeated = len(repeat.findall(compact[span[1] : stop]))
+        fast = _clean_t2_row(raw, columns)
+        if fast is not None:  # read at once: what the general reading below gives this row
+            res.cells, res.method = fast[0], fast[1]
+            res.signed = [item.metrics[j] for j in fast[2]]
+            results[item.key] = res
+            continue
+        seg, leftover = _trimmed_values(raw, "")
+        leftover = " ".join(x for x in (unread_lines(seg, len(item.metrics)), leftover) if x)
         tokens = tokenize(seg, width)
         reading = row_candidates(tokens, width, kinds, None, separated="\t" in seg, units=units)
-        res = RowResult(item.key, (MISSING,) * width, _label(doc, span), _place(doc, span[0]), reading.method)
+        res.method = reading.method
         res.leftover, res.split_at_space = leftover, split_at_space(seg, width)
         if "\t" not in seg and re.search(r"\d[ ]*\n\s*[+\-]?\d", seg.strip()):
             wrapped[item.key] = True
-        res.repeated = _repeats(doc, item, span, stops)
-        if len(reading.candidates) == 1:
-            res.cells = reading.candidates[0]
-        elif reading.candidates:
-            res.method, res.candidates = RowMethod.UNRESOLVED, reading.candidates
-            res.cells = agreed_cells(reading.candidates, width)
-        elif "\t" in seg and 0 < len([t for t in tokens if t.strip()]) < width:
-            # Row cut short in the source: which columns the printed cells fill is not printed.
-            # Converters lose a cell from inside or at the end of a row (a wrapped cell floats
-            # away) while the row still starts after its label: the first printed cell stays in
-            # the first column and, when there are more, the last one at the table's edge.
-            kept = [t for t in tokens if t.strip()]
-            res.method, res.candidates = RowMethod.SHORT_ROW, []
-            for columns in combinations(range(width), len(kept)):
-                cells = [MISSING] * width
-                for column, text in zip(columns, kept):
-                    cells[column] = parse_value(text, kinds[column], units[column])
-                res.candidates.append(tuple(cells))
-            edges = [c for c in res.candidates if c[0] is not MISSING and (len(kept) == 1 or c[-1] is not MISSING)]
-            res.cells = edges[0] if len(edges) == 1 else agreed_cells(res.candidates, width)
+        _read_t2_row(res, reading, tokens, seg, kinds, units)
         res.signed = [
             m
             for m, k, c in zip(item.metrics, kinds, res.cells, strict=True)
@@ -504,3 +698,28 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
             results[key].split_at_space = True
     absent = [i.key for i in items if i.key not in found]
     return TableResult(results, start, end, variant, absent)
+
+
+def _read_t2_row(res: RowResult, reading, tokens: list[str], seg: str, kinds: tuple, units: tuple) -> None:
+    """A 表二 row's cells from its candidate readings: the one reading, the cells they agree on,
+    or the placements of a row cut short."""
+    width = len(kinds)
+    if len(reading.candidates) == 1:
+        res.cells = reading.candidates[0]
+    elif reading.candidates:
+        res.method, res.candidates = RowMethod.UNRESOLVED, reading.candidates
+        res.cells = agreed_cells(reading.candidates, width)
+    elif "\t" in seg and 0 < len([t for t in tokens if t.strip()]) < width:
+        # Row cut short in the source: which columns the printed cells fill is not printed.
+        # Converters lose a cell from inside or at the end of a row (a wrapped cell floats
+        # away) while the row still starts after its label: the first printed cell stays in
+        # the first column and, when there are more, the last one at the table's edge.
+        kept = [t for t in tokens if t.strip()]
+        res.method, res.candidates = RowMethod.SHORT_ROW, []
+        for columns in combinations(range(width), len(kept)):
+            cells = [MISSING] * width
+            for column, text in zip(columns, kept):
+                cells[column] = parse_value(text, kinds[column], units[column])
+            res.candidates.append(tuple(cells))
+        edges = [c for c in res.candidates if c[0] is not MISSING and (len(kept) == 1 or c[-1] is not MISSING)]
+        res.cells = edges[0] if len(edges) == 1 else agreed_cells(res.candidates, width)
