@@ -2,9 +2,9 @@
 
     python scripts/profile_parse.py FOLDER [FOLDER ...] [--formats txt md html] [--repeat N] [--profile]
 
-The first file is parsed once to warm up (imports, compiled patterns, the converter's
-dictionaries), then every file `--repeat` times, timed one by one with the process's CPU
-clock, so the figure is one core's throughput whatever else the machine runs. The cached cell
+Every file is parsed once to warm up (imports, compiled patterns, the traditional-character
+converter's dictionaries: what a refresh's worker pays once, not per report), then every file
+`--repeat` times, timed one by one with the process's CPU clock, so the figure is one core's throughput whatever else the machine runs. The cached cell
 and row readings are emptied before each pass: a pass benefits only from rows that recur
 across reports, as a refresh does. `--profile` prints the cProfile top 25 by cumulative and by
 own time over one more pass.
@@ -36,7 +36,8 @@ def report_files(folders: list[Path], formats: set[str]) -> list[Path]:
 
 def timings(files: list[Path], repeat: int) -> dict[str, list[float]]:
     """CPU seconds of each parse, by file format (the suffix)."""
-    parse_file(files[0])  # warm-up
+    for path in files:  # warm-up: the one-off loads of a worker
+        parse_file(path)
     by_format: dict[str, list[float]] = defaultdict(list)
     for _ in range(repeat):
         clear_caches()

@@ -84,29 +84,39 @@ _SELF_LEVEL = {
 
 _AGG_TITLE = re.compile(r"全(?:省|市|区|县|州|盟|旗)|汇总")
 _UNITS = r"各(?:有关)?(?:单位|部门|级行政机关|级各部门|县|区|乡镇|街道|地)"
-# (cue, search limit in the whitespace-free text): phrases on how a report was compiled sit in its preamble.
-_AGG_TEXT = (
-    (re.compile(r"汇总[^。；]{0,40}?" + _UNITS + r"[^。；]{0,40}?(?:编制|形成|而成|撰写)"), None),
+# (cue, search limit in the whitespace-free text, words one of which the cue holds: a substring
+# test is far cheaper than the search): phrases on how a report was compiled sit in its preamble.
+_AGG_TEXT: tuple[tuple[re.Pattern[str], int | None, tuple[str, ...]], ...] = (
+    (re.compile(r"汇总[^。；]{0,40}?" + _UNITS + r"[^。；]{0,40}?(?:编制|形成|而成|撰写)"), None, ()),
     (
         re.compile(
             r"(?:根据|依据|由)[^。；]{0,40}?" + _UNITS + r"[^。；]{0,30}?(?:年度报告|年报|情况)[^。；]{0,10}?汇总"
         ),
         2000,
+        ("汇总",),
     ),
-    (re.compile(r"全(?:省|市|区|县|州|盟|旗)各级(?:各类)?行政机关"), None),
+    (re.compile(r"全(?:省|市|区|县|州|盟|旗)各级(?:各类)?行政机关"), None, ()),
     (
         re.compile(r"(?:各乡镇|各部门|各县区|各区县|各街道|各单位)[^。；]{0,8}?(?:主动公开|受理|收到)[^。；]{0,12}?\d"),
         None,
+        (),
     ),
-    (re.compile(r"(?:我|全)(?:省|市|区|县|州|盟|旗)政府信息公开(?:单位|机构)共"), 2000),
+    (
+        re.compile(r"(?:我|全)(?:省|市|区|县|州|盟|旗)政府信息公开(?:单位|机构)共"),
+        2000,
+        ("政府信息公开单位共", "政府信息公开机构共"),
+    ),
 )
 
 
-def resolve_agency(title: str | None, text: str, file_name: str, agency_name: str | None) -> AgencyResolution:
+def resolve_agency(
+    title: str | None, text: str, file_name: str, agency_name: str | None, compact: str | None = None
+) -> AgencyResolution:
     """Resolve the publishing agency. `title` and `agency_name` are what the metadata step found
     (either may be None); `text` is the report text (normalized or raw); `file_name` is used
-    only when it contains Chinese (crawler names such as 80725_XX县人民政府2012年…)."""
-    head, tail, flat = _prepare(text)
+    only when it contains Chinese (crawler names such as 80725_XX县人民政府2012年…); `compact`,
+    when given, is `text` without whitespace (the parser has it at hand)."""
+    head, tail, flat = _prepare(text, compact)
     counts = R.mentions(flat)
     name, source = _name(title, head, tail, file_name, agency_name)
     ev: list[str] = []
@@ -127,14 +137,17 @@ def resolve_agency(title: str | None, text: str, file_name: str, agency_name: st
     return _result(name, kind, level, place, round(min(conf, kconf), 2), ev, exact)
 
 
-def _prepare(text: str) -> tuple[str, str, str]:
+def _prepare(text: str, compact: str | None = None) -> tuple[str, str, str]:
     """Normalized head and tail (where titles and signatures are), and the whole text without
     whitespace for mention counts. The parser passes normalized text already; normalizing only
     the ends keeps raw input (traditional characters, HTML) working at a fraction of the cost."""
     if "<" in text[:4000] and _TAG.search(text[:4000]):
-        text = _TAG.sub(" ", text)
-    head = _normalized(text[:_HEAD])
+        text, compact = _TAG.sub(" ", text), None
+    first = text[:_HEAD]
+    head = _normalized(first)
     tail = _normalized(text[-_TAIL:]) if len(text) > _HEAD else head[-_TAIL:]
+    if compact is not None and head is first:  # the head as it was: the text's own compact view
+        return head, tail, compact
     return head, tail, "".join((head + text[_HEAD:]).split())  # split() is 4× faster than re.sub
 
 
@@ -167,8 +180,9 @@ def _clean(s: str) -> str:
 
 
 def _name(title, head, tail, file_name, agency_name) -> tuple[str | None, str]:
-    if agency_name and _clean(agency_name):
-        return normalize_agency(_clean(agency_name)), f"agency name {_clean(agency_name)}"
+    cleaned = _clean(agency_name) if agency_name else ""
+    if cleaned:
+        return normalize_agency(cleaned), f"agency name {cleaned}"
     stem = re.sub(r"^[^\u4e00-\u9fff]*", "", file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     for label, s in (("title", title), ("file name", stem)):
         found = _from_title(_clean(s)) if s else None
@@ -198,13 +212,13 @@ def _place(name: str, flat: str, counts: Counter, ev: list[str]) -> tuple[R.Regi
     """The region named at the front of `name` (or inside it: 国家税务总局XX县…), the rest of the
     name, a confidence, and whether the region is the agency's own (False: only an enclosing one
     is certain, e.g. the prefecture shared by the candidates of a repeated name)."""
-    start = next((i for i in range(len(name) - 2) if _place_at(name, i)[1]), None)
-    if start is None:
+    start, first = next(((i, at) for i in range(len(name) - 2) if (at := _place_at(name, i))[1]), (None, None))
+    if start is None or first is None:
         return _variant(name, flat, counts, ev)
     chain: list[tuple[str, tuple[R.Region, ...], bool]] = []
     pos = start
     while pos < len(name):
-        matched, found, short = _place_at(name, pos)
+        matched, found, short = first if pos == start else _place_at(name, pos)  # (the first one is known)
         if chain and found:  # a later place must lie inside the one before it (六安市金寨县)
             outer = {r.code for r in chain[-1][1]}
             found = tuple(r for r in found if outer & set(r.ancestors()))
@@ -361,7 +375,9 @@ def _kind(rest: str, region_level: str, name: str, ev: list[str]) -> tuple[str, 
 def _aggregate(title: str, flat: str, kind: str, ev: list[str]) -> str:
     m = _AGG_TITLE.search(_clean(title)) if title else None
     cue = m.group() if m else None
-    for pattern, end in _AGG_TEXT if cue is None else ():
+    for pattern, end, words in _AGG_TEXT if cue is None else ():
+        if words and not any(w in flat[: end or len(flat)] for w in words):
+            continue
         if m := pattern.search(flat, 0, end or len(flat)):
             cue = m.group()[:24]
             break

@@ -3,11 +3,15 @@ numbers as printed, and the report's own prose against its 表三."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
+from itertools import chain
+from operator import attrgetter, gt, is_not
+from typing import cast
 
 from . import vocabulary as V
 from .catalogue import IssueCode, RowMethod, Severity
-from .identities import Check, table3_checks, table4_checks
+from .identities import Check, broken, table3_checks, table4_checks
 from .issues import Issue, format_values, row_issue
 from .narrative import statements, table2_issues
 from .tables import RowResult, TableResult
@@ -17,7 +21,7 @@ Tables = dict[str, TableResult | None]
 
 
 def _values(cells) -> list[float | None]:
-    return [c.value for c in cells]
+    return list(map(_VALUE, cells))
 
 
 def _options(row: RowResult) -> str:
@@ -154,7 +158,7 @@ def row_issues(tables: Tables) -> list[Issue]:
     issues: list[Issue] = []
     split_rows = []
     for name, table in tables.items():
-        for key, row in table.rows.items() if table else ():
+        for key, row in _noted_rows(table) if table else ():
             if row.fuzzy_score is not None:
                 issues.append(
                     row_issue(
@@ -166,12 +170,13 @@ def row_issues(tables: Tables) -> list[Issue]:
                         row.place,
                     )
                 )
-            issues += _damage(name, key, row)
+            if row.leftover or row.split_at_space or row.signed or row.repeated or row.method == RowMethod.EMPTY:
+                issues += _damage(name, key, row)  # (the common row has nothing to say)
             if row.method in _BY_METHOD:
                 issues.append(_BY_METHOD[row.method](name, key, row))
             elif row.method == RowMethod.SPLIT:
                 split_rows.append(f"{name}.{key}")
-            if any(c.reconstructed for c in row.cells):
+            if any(map(_RECONSTRUCTED, row.cells)):
                 issues.append(
                     row_issue(
                         IssueCode.CELL_RECONSTRUCTED,
@@ -196,6 +201,25 @@ def row_issues(tables: Tables) -> list[Issue]:
     return issues
 
 
+def _noted_rows(table: TableResult) -> list[tuple[str, RowResult]]:
+    """The rows `row_issues` has something to say about (most rows, read as printed, say nothing),
+    found in one pass."""
+    return [
+        (key, row)
+        for key, row in table.rows.items()
+        if row.method in _NOTED
+        or row.fuzzy_score is not None
+        or row.leftover
+        or row.split_at_space
+        or row.signed
+        or row.repeated
+        or any(map(_RECONSTRUCTED, row.cells))
+    ]
+
+
+_NOTED = frozenset({*_BY_METHOD, RowMethod.SPLIT, RowMethod.EMPTY})
+
+
 def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
     """The hard identities of 表三/表四 on the numbers as printed, plus negative counts and
     blank totals; nothing is corrected."""
@@ -210,25 +234,24 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
         checks += table3_checks(grid, t3.variant)
     if t4:
         checks += table4_checks(t4_values)
-    for check in checks:
-        if check.holds is False:
-            issues.append(
-                Issue(
-                    IssueCode.IDENTITY_BROKEN,
-                    f"{check.identity} fails at {check.place}: printed {check.reported:g}, "
-                    f"components sum to {check.recomputed:g} (published numbers kept as printed)",
-                    check.place,
-                    table_id=check.table_id,
-                    row_key=check.row_key,
-                    identity=check.identity,
-                    reported=check.reported,
-                    recomputed=check.recomputed,
-                    delta=check.delta,
-                )
+    for check in broken(checks):
+        issues.append(
+            Issue(
+                IssueCode.IDENTITY_BROKEN,
+                f"{check.identity} fails at {check.place}: printed {check.reported:g}, "
+                f"components sum to {check.recomputed:g} (published numbers kept as printed)",
+                check.place,
+                table_id=check.table_id,
+                row_key=check.row_key,
+                identity=check.identity,
+                reported=check.reported,
+                recomputed=check.recomputed,
+                delta=check.delta,
             )
+        )
     if t3 and t3.variant:
         issues += _unverified(t3, checks)
-    if t2 and t2.variant:
+    if t2 and t2.variant and _any_negative(c.value for r in t2.rows.values() for c in r.cells):
         metrics = {i.key: i.metrics for i in V.T2_ITEMS[t2.variant]}
         for key, row in t2.rows.items():
             if any(
@@ -237,13 +260,14 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
             ):
                 issues.append(row_issue(IssueCode.NEGATIVE_COUNT, "table2", key, f"table2 {key} has a negative count"))
     for name, table, table_values in (("table3", t3, t3_values), ("table4", t4, t4_values)):
-        printed = [v for values in table_values.values() for v in values if v is not None]
-        negative = bool(printed) and min(printed) < 0  # rows are looked at one by one only then
-        for key, row in table.rows.items() if table else ():
-            values = table_values[key]
-            if negative and any(v is not None and v < 0 for v in values):
+        if table is None:
+            continue
+        printed = cast(Iterable[float], filter(_IS_NUMBER, chain.from_iterable(table_values.values())))
+        negative = min(printed, default=0) < 0  # rows are looked at one by one only then
+        for key, values in table_values.items():
+            if negative and _any_negative(values):
                 issues.append(row_issue(IssueCode.NEGATIVE_COUNT, name, key, f"{name} {key} has a negative count"))
-            if values[-1] is None and row.cells[-1].value_class == "blank" and any(v for v in values[:-1]):
+            if values[-1] is None and table.rows[key].cells[-1].value_class == "blank" and any(values[:-1]):
                 issues.append(
                     Issue(
                         IssueCode.TOTAL_NOT_FILLED,
@@ -253,7 +277,8 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
                         row_key=key,
                     )
                 )
-    blanks = [c.value_class for t in (t3, t4) if t for r in t.rows.values() for c in r.cells].count("blank")
+    cells = chain.from_iterable(r.cells for t in (t3, t4) if t for r in t.rows.values())
+    blanks = list(map(_VALUE_CLASS, cells)).count("blank")
     if blanks:
         issues.append(
             Issue(
@@ -262,6 +287,14 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
             )
         )
     return checks, issues
+
+
+_VALUE, _VALUE_CLASS, _RECONSTRUCTED = attrgetter("value"), attrgetter("value_class"), attrgetter("reconstructed")
+_BELOW_ZERO, _IS_NUMBER = partial(gt, 0), partial(is_not, None)
+
+
+def _any_negative(values: Iterable[float | None]) -> bool:
+    return any(map(_BELOW_ZERO, filter(None, values)))  # (0 and None are never negative)
 
 
 _UNREAD = (RowMethod.MISSING, RowMethod.UNREADABLE, RowMethod.UNRESOLVED, RowMethod.EMPTY)
@@ -273,7 +306,7 @@ def _unverified(t3: TableResult, checks: list[Check]) -> list[Issue]:
     read, and the table says so."""
     unread = [k for k, r in t3.rows.items() if r.method in _UNREAD]
     columns = [c for c in checks if c.identity in ("T3-A", "T3-B")]
-    leaves = [c.place.rsplit(".", 1)[-1] for c in columns if c.identity == "T3-B" and c.holds is False]
+    leaves = [c.place.rsplit(".", 1)[-1] for c in broken(columns) if c.identity == "T3-B"]
     if leaves:  # T3-B names 总计's row, but any outcome leaf of the column may be the misread one
         return [
             Issue(
@@ -299,6 +332,13 @@ def _unverified(t3: TableResult, checks: list[Check]) -> list[Issue]:
     ]
 
 
+# The outcome leaves of each group the prose counts together, by 表三 variant.
+_GROUP_LEAVES = {
+    variant: {g: tuple(k for k in leaves if k.startswith(g)) for g in ("withheld", "unable", "rejected")}
+    for variant, leaves in V.T3_OUTCOME_LEAVES.items()
+}
+
+
 def check_narrative(t2: TableResult | None, t3: TableResult, doc: Compacted) -> list[Issue]:
     """Direct prose statements (X-5) vs 表三's total column and 表二's cells (not the tables' own text)."""
     prose = doc.text[: doc.origin(t2.start if t2 else t3.start)]
@@ -311,8 +351,7 @@ def check_narrative(t2: TableResult | None, t3: TableResult, doc: Compacted) -> 
         x, y = total.get(a), total.get(b)
         return None if x is None or y is None else x + y
 
-    leaves = V.T3_OUTCOME_LEAVES[t3.variant]
-    groups = {g: [total.get(k) for k in leaves if k.startswith(g)] for g in ("withheld", "unable", "rejected")}
+    groups = {g: [total.get(k) for k in keys] for g, keys in _GROUP_LEAVES[t3.variant].items()}
     expected: dict[str, list[float | None]] = {
         "received": [total.get("new_received"), plus("new_received", "carried_over")],
         "granted": [total.get("granted")],

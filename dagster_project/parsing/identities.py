@@ -21,8 +21,16 @@ Value = float | None
 
 def total_of(values: Iterable[Value]) -> float | None:
     """The sum, or None when any operand is not a number."""
-    values = values if isinstance(values, list | tuple) else list(values)
-    return None if None in values else float(sum(values))
+    values = values if isinstance(values, _SEQUENCES) else list(values)
+    try:
+        return float(sum(values))  # (summing first: looking for None costs as much as the sum)
+    except TypeError:
+        if None in values:
+            return None
+        raise
+
+
+_SEQUENCES = (list, tuple)
 
 
 def equal(a: Value, b: Value) -> bool | None:
@@ -70,57 +78,99 @@ class Check:
         table_id: str | None = None,
         row_key: str | None = None,
     ) -> Check:
-        """`Check(...)`, built twice as fast: a frozen dataclass's own `__init__` sets each field
-        through `object.__setattr__`, and a report makes some sixty checks."""
-        check = object.__new__(cls)
-        check.__dict__.update(
-            identity=identity,
-            place=place,
-            reported=reported,
-            recomputed=recomputed,
-            table_id=table_id,
-            row_key=row_key,
+        """`Check(...)`, built three times as fast: a frozen dataclass's own `__init__` sets each
+        field through `object.__setattr__`, and a report makes some sixty checks."""
+        check = _new(cls)
+        _set(
+            check,
+            "__dict__",
+            {
+                "identity": identity,
+                "place": place,
+                "reported": reported,
+                "recomputed": recomputed,
+                "table_id": table_id,
+                "row_key": row_key,
+            },
         )
         return check
+
+
+_new, _set = object.__new__, object.__setattr__
+
+
+def broken(checks: Iterable[Check]) -> list[Check]:
+    """The checks that fail (`holds is False`, a NaN gap too), tested at once."""
+    return [
+        c
+        for c in checks
+        if c.reported is not None and c.recomputed is not None and not abs(c.reported - c.recomputed) <= TOLERANCE
+    ]
+
+
+# Where each check is reported, built once.
+_T3_A_PLACES = tuple(f"table3.{col}" for col in V.APPLICANT_COLUMNS)
+_T3_B_PLACES = tuple(f"table3.total_handled.{col}" for col in V.APPLICANT_COLUMNS)
+_ROW_PLACES: dict[tuple[str, str], str] = {}  # (table, row) → "table.row.total"; rows are the vocabulary's
 
 
 def table3_checks(grid: dict[str, list[Value]], template: str) -> list[Check]:
     """T3-A, T3-B per applicant column and T3-C per row. grid: row key → 7 values (six
     applicant columns, then total)."""
     checks = []
+    of = Check.of
     leaves = [grid[k] for k in V.T3_OUTCOME_LEAVES[template] if k in grid]
     absent: list[Value] = [None] * len(V.APPLICANT_COLUMNS)
     handled, carried_forward, received, carried_over = (
         grid.get(k, absent) for k in ("total_handled", "carried_forward", "new_received", "carried_over")
     )
-    for c, col in enumerate(V.APPLICANT_COLUMNS):
+    leaf_columns = list(zip(*leaves, strict=False)) if leaves else None
+    for c in range(len(V.APPLICANT_COLUMNS)):
         checks.append(
-            Check.of(
+            of(
                 "T3-A",
-                f"table3.{col}",
-                total_of([handled[c], carried_forward[c]]),
-                total_of([received[c], carried_over[c]]),
+                _T3_A_PLACES[c],
+                total_of((handled[c], carried_forward[c])),
+                total_of((received[c], carried_over[c])),
                 "table3",
             )
         )
         checks.append(
-            Check.of(
+            of(
                 "T3-B",
-                f"table3.total_handled.{col}",
+                _T3_B_PLACES[c],
                 handled[c],
-                total_of([leaf[c] for leaf in leaves]) if leaves else None,
+                total_of(leaf_columns[c]) if leaf_columns else None,
                 "table3",
                 "total_handled",
             )
         )
+    return checks + _row_checks("T3-C", "table3", grid, 6)
+
+
+def _row_checks(identity: str, table_id: str, grid: dict[str, list[Value]], total_at: int) -> list[Check]:
+    """One check per row: its cell `total_at` against the sum of the cells before it. (`Check.of`
+    inlined: a report makes some thirty of these.)"""
+    places = _ROW_PLACES
+    checks = []
     for row, values in grid.items():
-        checks.append(Check.of("T3-C", f"table3.{row}.total", values[6], total_of(values[:6]), "table3", row))
+        check = _new(Check)
+        _set(
+            check,
+            "__dict__",
+            {
+                "identity": identity,
+                "place": places.get((table_id, row)) or places.setdefault((table_id, row), f"{table_id}.{row}.total"),
+                "reported": values[total_at],
+                "recomputed": total_of(values[:total_at]),
+                "table_id": table_id,
+                "row_key": row,
+            },
+        )
+        checks.append(check)
     return checks
 
 
 def table4_checks(grid: dict[str, list[Value]]) -> list[Check]:
     """T4-A per block. grid: block key → 5 values (维持, 纠正, 其他, 尚未审结, 总计)."""
-    return [
-        Check.of("T4-A", f"table4.{block}.total", vals[4], total_of(vals[:4]), "table4", block)
-        for block, vals in grid.items()
-    ]
+    return _row_checks("T4-A", "table4", grid, 4)

