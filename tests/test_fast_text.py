@@ -2,22 +2,33 @@
 conversion against OpenCC itself (on the corpus, and on random mixes of traditional and
 simplified text with the converter's phrases in them); `canonical` against the line-by-line
 `fold_lines`; the whole-report normalization against the one for short strings; the compact
-view, the page markers, the prose's statements and the identities' batch tests against the
-plain code they replace."""
+view, the page markers, the pipe-layout split, the HTML reader's plain elements, the prose's
+statements, the identities' batch tests and the issue constructor against the plain code they
+replace."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import sys
 from pathlib import Path
 
+import lxml.etree
+import lxml.html
 import pytest
 from opencc import OpenCC
 
-from dagster_project.parsing import layout, narrative
-from dagster_project.parsing.identities import Check, broken, total_of
+from dagster_project.parsing import layout, metadata, narrative
+from dagster_project.parsing import vocabulary as V
+from dagster_project.parsing.catalogue import CATALOGUE, IssueCode, RowMethod, Severity
+from dagster_project.parsing.cells import MISSING, parse_value
+from dagster_project.parsing.checks import check_identities
+from dagster_project.parsing.identities import Check, _total2, broken, total_of
+from dagster_project.parsing.issues import Issue
 from dagster_project.parsing.layout import canonical, drop_page_markers, fold_lines
+from dagster_project.parsing.readers import html as html_reader
+from dagster_project.parsing.tables import RowResult, TableResult
 from dagster_project.parsing.text import (
     _FOLD,
     _FOLD_CHARS,
@@ -170,6 +181,72 @@ def test_canonical_examples() -> None:
     assert canonical("\t1\n- 4 -\n\t2") == "1\t2\t"  # a page-number line inside a row is dropped
 
 
+def test_pipe_split_is_the_whole_text_split() -> None:
+    """`_pipe_split` runs the pipe pattern over the lines from the first pipe to the last only."""
+    rng = random.Random(13)
+    pool = ["|", "||", " ", "\n", "\n|", "| ", "a", "1", "-", ":", "\t", "中", "\u3000", "| --- |"]
+    texts = [normalize(drop_page_markers(p.read_text(encoding="utf-8", errors="replace"))[0]) for p in corpus_texts()]
+    texts += [random_layout(rng) for _ in range(3000)]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(20000)]
+    texts += ["", "|", "a\n| b |\nc", "x\n1 |\n\n2 |"]
+    for text in texts:
+        assert layout._pipe_split(text) == layout._PIPE_BLOCK.split(text), repr(text)
+    assert layout._pipe_split("前言\n规章 |\n0 |\n后记") == ["前言\n", "规章 |\n0 |", None, None, "\n后记"]
+
+
+# ---- HTML: plain lxml elements against lxml.html's own ----
+
+_HTML_PIECES = ["<p>", "</p>", "<table>", "</table>", "<tr>", "<td>", "</td>", "<th>", "</tr>", "<br>", "<!-- c -->"]
+_HTML_PIECES += ["<script>x</script>", "<div>", "</div>", "文本", " 1 ", "7", "\n", "<html>", "<body>", "</body>"]
+_HTML_PIECES += ["<head><title>t</title></head>", "&nbsp;", "\u3000", "<b>", "</b>", "<?pi x?>", "&amp;", "<x:table>"]
+
+
+def _html_texts() -> list[str]:
+    rng = random.Random(17)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in corpus_texts() if p.suffix == ".html"]
+    texts += ["".join(rng.choice(_HTML_PIECES) for _ in range(rng.randint(1, 25))) for _ in range(3000)]
+    return texts + ["<p>a</p><p>b</p>", "<td>1</td>", "<body>a</body><body>b</body>", "<head></head><head></head>x"]
+
+
+def _tree(parse, text: str) -> str:
+    try:
+        return lxml.etree.tostring(parse(text), encoding=str)
+    except (ValueError, lxml.etree.ParserError) as error:  # an empty document, as html_to_text catches
+        return repr(error)
+
+
+def test_html_parsed_as_lxml_html_parses_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _html_texts()
+    assert len(texts) > 3000 and any("<table" in t for t in texts[:5])
+    for text in texts:
+        assert _tree(html_reader._parse, text) == _tree(lxml.html.fromstring, text), repr(text)
+    read = [html_reader.html_to_text(t) for t in texts]
+    monkeypatch.setattr(html_reader, "_PARSER", lxml.html.html_parser)
+    assert [html_reader.html_to_text(t) for t in texts] == read
+
+
+def test_html_cell_text_of_a_plain_cell() -> None:
+    for text in ["", "0", "396", "规章", " 3 ", "1 2", "a\u3000b", "\u00a0x", "²", "Ⅻ", "行政\t许可", "x\n"]:
+        cell = lxml.etree.Element("td")
+        cell.text = text
+        assert html_reader._cell_text(cell) == html_reader._SPACE.sub(" ", text).strip(), repr(text)
+
+
+def test_title_lines_as_the_header_pattern_alone_finds_them() -> None:
+    """The header title (标题：…) is looked for only in heads holding one of its words."""
+    rng = random.Random(19)
+    pool = ["标题", "题目", "title", "TITLE", "Tıtle", "ſ", "T", "t", "：", ":", " ", "\n", "\n\n", "\u3000", "报告"]
+    pool += ["2023年", "某市人民政府", "政府信息公开工作年度报告", "标", "题", "目"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 40))) for _ in range(20000)]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in corpus_texts()]
+    for text in texts:
+        plain = [m.group("title").strip() for m in metadata._HEADER_TITLE.finditer(text[:2000])]
+        lines = [ln.strip().lstrip("#").strip() for ln in text[:800].split("\n") if ln.strip()]
+        plain += ["".join(lines[i : i + n]) for i in range(min(4, len(lines))) for n in (1, 2, 3)]
+        assert metadata._title_lines(text) == plain, repr(text)
+    assert metadata._title_lines("Title: 某市2023年报告\n正文")[0] == "某市2023年报告"
+
+
 # ---- normalization: the code-point path for whole reports against the string path ----
 
 
@@ -284,6 +361,84 @@ def test_total_of() -> None:
     assert total_of([]) == 0.0
     with pytest.raises(TypeError):
         total_of([1.0, "2"])  # type: ignore[list-item]
+
+
+def test_pair_total_is_total_of() -> None:
+    values = [None, 0.0, -0.0, 1.0, 2.5, -3.0, 7, float("inf"), float("-inf"), float("nan"), 1e308]
+    for a in values:
+        for b in values:
+            ours, theirs = _total2(a, b), total_of((a, b))
+            assert repr(ours) == repr(theirs) and type(ours) is type(theirs), (a, b)
+
+
+def test_blank_cells_counted_only_where_a_value_is_null() -> None:
+    """check_identities counts blank cells (BLANK_CELLS) as the plain count over every cell does."""
+    blank, zero, missing = parse_value(""), parse_value("0"), MISSING
+    assert blank.value is None and blank.value_class == "blank"
+
+    def t3(cells: tuple) -> TableResult:
+        rows = {
+            key: RowResult(key, cells if key == "granted" else (zero,) * 7, method=RowMethod.POSITIONAL)
+            for key in (r.key for r in V.T3_ROWS["2019"])
+        }
+        return TableResult(rows, 0, 1, "2019")
+
+    for cells, blanks in (((zero,) * 7, 0), ((blank,) * 2 + (zero,) * 5, 2), ((missing,) * 7, 0)):
+        _, issues = check_identities({"table2": None, "table3": t3(cells), "table4": None})
+        found = [i.message for i in issues if i.code == IssueCode.BLANK_CELLS]
+        assert found == (
+            [f"{blanks} cells of 表三/表四 are blank (kept as null, not 0); identities over them are not assessable"]
+            if blanks
+            else []
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _PlainIssue:
+    """`Issue` as the generated dataclass __init__ and a __post_init__ build it."""
+
+    code: IssueCode
+    message: str
+    place: str = ""
+    table_id: str | None = None
+    row_key: str | None = None
+    identity: str | None = None
+    reported: float | None = None
+    recomputed: float | None = None
+    delta: float | None = None
+    candidates: tuple | None = None
+    severity: Severity | None = None
+
+    def __post_init__(self) -> None:
+        info = CATALOGUE[IssueCode(self.code)]
+        object.__setattr__(self, "code", IssueCode(self.code))
+        object.__setattr__(self, "severity", Severity(self.severity or info.severity))
+        if self.severity not in info.severities:
+            raise ValueError(f"{self.code} is never {self.severity} (catalogue: {info.severities})")
+
+
+def test_issue_built_as_the_plain_dataclass_builds_it() -> None:
+    severities = [None, *Severity, *(str(s) for s in Severity), "fatal"]
+    codes = [*IssueCode, "row_not_found", "no_such_code"]
+    for code in codes:
+        for severity in severities:
+            kwargs = {"place": "table3.granted", "row_key": "granted", "reported": 1.0, "severity": severity}
+            try:
+                plain = dataclasses.asdict(_PlainIssue(code, "m", **kwargs))  # type: ignore[arg-type]
+            except ValueError as error:
+                with pytest.raises(ValueError) as ours:
+                    Issue(code, "m", **kwargs)  # type: ignore[arg-type]
+                assert str(ours.value) == str(error)
+                continue
+            issue = Issue(code, "m", **kwargs)  # type: ignore[arg-type]
+            assert dataclasses.asdict(issue) == plain and list(vars(issue)) == list(plain)
+            assert type(issue.code) is IssueCode and type(issue.severity) is Severity
+    issue = Issue(IssueCode.ROW_NOT_FOUND, "m", "p", "table3", "granted")
+    assert dataclasses.replace(issue, message="x").message == "x" and hash(issue) == hash(
+        Issue(*dataclasses.astuple(issue))
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        issue.message = "y"  # type: ignore[misc]
 
 
 _SENTENCES = [

@@ -203,17 +203,19 @@ def row_issues(tables: Tables) -> list[Issue]:
 
 def _noted_rows(table: TableResult) -> list[tuple[str, RowResult]]:
     """The rows `row_issues` has something to say about (most rows, read as printed, say nothing),
-    found in one pass."""
+    found in one pass (a reconstructed cell is looked for row by row only when the table has one)."""
+    rows = table.rows
+    reconstructed = any(map(_RECONSTRUCTED, chain.from_iterable(map(_CELLS, rows.values()))))
     return [
         (key, row)
-        for key, row in table.rows.items()
+        for key, row in rows.items()
         if row.method in _NOTED
         or row.fuzzy_score is not None
         or row.leftover
         or row.split_at_space
         or row.signed
         or row.repeated
-        or any(map(_RECONSTRUCTED, row.cells))
+        or (reconstructed and any(map(_RECONSTRUCTED, row.cells)))
     ]
 
 
@@ -277,8 +279,10 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
                         row_key=key,
                     )
                 )
+    # a blank cell has no value: the cells' classes are looked at only when some value is None
+    nulls = sum(values.count(None) for values in chain(t3_values.values(), t4_values.values()))
     cells = chain.from_iterable(r.cells for t in (t3, t4) if t for r in t.rows.values())
-    blanks = list(map(_VALUE_CLASS, cells)).count("blank")
+    blanks = list(map(_VALUE_CLASS, cells)).count("blank") if nulls else 0
     if blanks:
         issues.append(
             Issue(
@@ -290,6 +294,7 @@ def check_identities(tables: Tables) -> tuple[list[Check], list[Issue]]:
 
 
 _VALUE, _VALUE_CLASS, _RECONSTRUCTED = attrgetter("value"), attrgetter("value_class"), attrgetter("reconstructed")
+_CELLS = attrgetter("cells")
 _BELOW_ZERO, _IS_NUMBER = partial(gt, 0), partial(is_not, None)
 
 

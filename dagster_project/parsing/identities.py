@@ -111,47 +111,60 @@ def broken(checks: Iterable[Check]) -> list[Check]:
 # Where each check is reported, built once.
 _T3_A_PLACES = tuple(f"table3.{col}" for col in V.APPLICANT_COLUMNS)
 _T3_B_PLACES = tuple(f"table3.total_handled.{col}" for col in V.APPLICANT_COLUMNS)
-_ROW_PLACES: dict[tuple[str, str], str] = {}  # (table, row) → "table.row.total"; rows are the vocabulary's
+_ROW_PLACES: dict[str, dict[str, str]] = {}  # table → row → "table.row.total"; rows are the vocabulary's
 
 
 def table3_checks(grid: dict[str, list[Value]], template: str) -> list[Check]:
     """T3-A, T3-B per applicant column and T3-C per row. grid: row key → 7 values (six
     applicant columns, then total)."""
     checks = []
-    of = Check.of
     leaves = [grid[k] for k in V.T3_OUTCOME_LEAVES[template] if k in grid]
     absent: list[Value] = [None] * len(V.APPLICANT_COLUMNS)
     handled, carried_forward, received, carried_over = (
         grid.get(k, absent) for k in ("total_handled", "carried_forward", "new_received", "carried_over")
     )
     leaf_columns = list(zip(*leaves, strict=False)) if leaves else None
-    for c in range(len(V.APPLICANT_COLUMNS)):
-        checks.append(
-            of(
-                "T3-A",
-                _T3_A_PLACES[c],
-                total_of((handled[c], carried_forward[c])),
-                total_of((received[c], carried_over[c])),
-                "table3",
-            )
+    for c in range(len(V.APPLICANT_COLUMNS)):  # (`Check.of` inlined, as in `_row_checks`)
+        check = _new(Check)
+        _set(
+            check,
+            "__dict__",
+            {
+                "identity": "T3-A",
+                "place": _T3_A_PLACES[c],
+                "reported": _total2(handled[c], carried_forward[c]),
+                "recomputed": _total2(received[c], carried_over[c]),
+                "table_id": "table3",
+                "row_key": None,
+            },
         )
-        checks.append(
-            of(
-                "T3-B",
-                _T3_B_PLACES[c],
-                handled[c],
-                total_of(leaf_columns[c]) if leaf_columns else None,
-                "table3",
-                "total_handled",
-            )
+        checks.append(check)
+        check = _new(Check)
+        _set(
+            check,
+            "__dict__",
+            {
+                "identity": "T3-B",
+                "place": _T3_B_PLACES[c],
+                "reported": handled[c],
+                "recomputed": total_of(leaf_columns[c]) if leaf_columns else None,
+                "table_id": "table3",
+                "row_key": "total_handled",
+            },
         )
+        checks.append(check)
     return checks + _row_checks("T3-C", "table3", grid, 6)
+
+
+def _total2(a: Value, b: Value) -> float | None:
+    """`total_of((a, b))` without the exception a blank operand costs it."""
+    return None if a is None or b is None else float(sum((a, b)))
 
 
 def _row_checks(identity: str, table_id: str, grid: dict[str, list[Value]], total_at: int) -> list[Check]:
     """One check per row: its cell `total_at` against the sum of the cells before it. (`Check.of`
     inlined: a report makes some thirty of these.)"""
-    places = _ROW_PLACES
+    places = _ROW_PLACES.setdefault(table_id, {})
     checks = []
     for row, values in grid.items():
         check = _new(Check)
@@ -160,7 +173,7 @@ def _row_checks(identity: str, table_id: str, grid: dict[str, list[Value]], tota
             "__dict__",
             {
                 "identity": identity,
-                "place": places.get((table_id, row)) or places.setdefault((table_id, row), f"{table_id}.{row}.total"),
+                "place": places.get(row) or places.setdefault(row, f"{table_id}.{row}.total"),
                 "reported": values[total_at],
                 "recomputed": total_of(values[:total_at]),
                 "table_id": table_id,

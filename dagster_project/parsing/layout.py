@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from itertools import repeat
 from operator import itemgetter
+from typing import Any
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 # A page number left by a PDF conversion (— 4 —, - 4 -, 第4页, 第 4 页 共 9 页), which would
@@ -130,12 +131,27 @@ def _fold_cell_lines(blocks: list[str]) -> list[str]:
 
 def _fold_pipe_blocks(text: str) -> str:
     """`fold_lines` of a text whose only changed lines are `cell |` lines and Markdown rows."""
-    parts = _PIPE_BLOCK.split(text)  # text, run of `cell |` lines, separator row, Markdown row, text, ...
+    parts = _pipe_split(text)  # text, run of `cell |` lines, separator row, Markdown row, text, ...
     runs, rows = parts[1::4], parts[3::4]
     parts[1::4] = _blank_where_none(runs, _fold_pipe_runs([run or "|" for run in runs]))
     parts[2::4] = [""] * len(runs)  # a separator row leaves an empty line
     parts[3::4] = _blank_where_none(rows, _fold_markdown_rows([row or "||" for row in rows]))
     return "".join(parts)
+
+
+def _pipe_split(text: str) -> list[str | Any]:  # (as `re.split`: a group that took no part is None)
+    """`_PIPE_BLOCK.split(text)`, the pattern run over the lines from the first pipe to the last
+    only: each of its matches holds a pipe on every line, and a `^` anchored pattern is tried at
+    every character of the text."""
+    first = text.find("|")
+    if first < 0:
+        return [text]
+    start, end = text.rfind("\n", 0, first) + 1, text.find("\n", text.rfind("|"))
+    end = len(text) if end < 0 else end
+    parts = _PIPE_BLOCK.split(text[start:end])
+    parts[0] = text[:start] + parts[0]
+    parts[-1] += text[end:]  # (the same part when nothing matched)
+    return parts
 
 
 def _blank_where_none(blocks: list[str | None], folded: list[str]) -> list[str]:

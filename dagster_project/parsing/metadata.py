@@ -23,6 +23,7 @@ _TITLE_YEAR_FIRST = re.compile(
     + r"[^。]{0,20}?报告"
 )
 _HEADER_TITLE = re.compile(r"^\s*(?:标题|题目|title)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE | re.MULTILINE)
+_SPACES = re.compile(r"\s+")
 # the look-behind (no digit or bracket before the year) follows the digits, so the regex engine
 # tries only positions with a 1 or a 2
 _YEAR = re.compile(r"((?:19|20)\d\d)(?<![\d\[(]\d\d\d\d)\s*年(?!\d*号)")
@@ -32,7 +33,11 @@ _STATS_PERIOD = re.compile(r"统计期限(?:为|是|自)?\s*((?:19|20)\d\d)\s*�
 
 def _title_lines(text: str) -> list[str]:
     """Candidate title strings: a crawler header's 标题, else the first lines joined."""
-    found = [m.group("title").strip() for m in _HEADER_TITLE.finditer(text[:2000])]
+    head = text[:2000]
+    # Every header title holds 标题, 题目 or title (any case: a T or t), a quick test; the `^`
+    # pattern is tried at every character.
+    header = "标题" in head or "题目" in head or "t" in head or "T" in head
+    found = [m.group("title").strip() for m in _HEADER_TITLE.finditer(head)] if header else []
     lines = [ln.strip().lstrip("#").strip() for ln in text[:800].split("\n") if ln.strip()]
     # Titles often wrap and may sit below a line of page chrome: try short windows of lines.
     found += ["".join(lines[i : i + n]) for i in range(min(4, len(lines))) for n in (1, 2, 3)]
@@ -47,10 +52,15 @@ def find_title(text: str) -> tuple[str | None, str | None, int | None]:
 _TITLE_SPAN = 2000  # a title is looked for in the text's first characters only (see `_title_lines`)
 
 
+def clear_caches() -> None:
+    """Forget the cached titles (see `cells.clear_caches`)."""
+    _find_title.cache_clear()
+
+
 @lru_cache(maxsize=8)  # the report, its agency and its prose ask for the same head in turn
 def _find_title(text: str) -> tuple[str | None, str | None, int | None]:
     for title in _title_lines(text):
-        compact = re.sub(r"\s+", "", title)
+        compact = _SPACES.sub("", title)
         m = _TITLE.match(compact) or _TITLE_YEAR_FIRST.match(compact)
         if m:
             agency = m.group("agency").strip("《》\"“”'()（）[]【】") or None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -81,7 +82,12 @@ def parse_file(path: Path) -> ParsedReport:
     data = path.read_bytes()
     doc = read_document(path, data)
     report = ParsedReport(
-        path.name, str(path.resolve()), hashlib.sha256(data).hexdigest(), doc.file_format, len(data), file_mtime(path)
+        path.name,
+        os.path.realpath(path),
+        hashlib.sha256(data).hexdigest(),
+        doc.file_format,
+        len(data),
+        file_mtime(path),
     )
     report.issues += doc.issues
     if not doc.readable:

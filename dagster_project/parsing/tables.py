@@ -358,7 +358,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     end_m = T3_END.search(doc.compact, carried.end() if carried else start)
     end = end_m.start() if end_m else min(len(doc.compact), start + 6000)
     region = doc.compact[start:end]
-    variant = "2021" if re.search(r"逾期不补正|逾期未按收费通知", region) else "2019"
+    variant = "2021" if _T3_2021_MARKER.search(region) else "2019"
     rows = V.T3_ROWS[variant]
     fuzzy: dict[str, float] = {}
     found = _t3_labels(doc, variant, start, end, fuzzy)
@@ -446,6 +446,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     return TableResult(results, start, end, variant)
 
 
+_T3_2021_MARKER = re.compile(r"逾期不补正|逾期未按收费通知")  # 2021's 其他处理 rows
 # Seven numbers closing a line, possibly after a fragment of a wrapped label.
 _VALUE_ROW = re.compile(r"^(?P<lead>(?:[^\t\d]*\t)*)(?:[ ]*\d+[ ]*\t){7}[ \t]*$")
 
@@ -569,6 +570,7 @@ _T2_COLUMNS = {
     for metrics, kinds in _T2_KINDS.items()
     for unit in ("元", None)
 }
+_T2_YUAN = re.compile(r"采购总金额\(元\)|金额\(单位:元\)")  # amounts printed in 元, not 万元
 _T2_2021_MARKERS = tuple(re.compile(p) for p in V.T2_2021_MARKERS)
 _T2_2019_MARKERS = tuple(re.compile(p) for p in V.T2_2019_MARKERS)
 _MISSING_ROW = {width: (MISSING,) * width for width in range(1, 16)}
@@ -655,7 +657,7 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
                 found[item.key] = m.span()
                 break
     stops = _stops(doc, found, T2_HEADERS, start, end)
-    money_unit = "元" if re.search(r"采购总金额\(元\)|金额\(单位:元\)", region) else None
+    money_unit = "元" if _T2_YUAN.search(region) else None
     results, wrapped = {}, {}
     source, origin = doc.text, doc.origin
     for item, repeat in zip(items, layout.repeats):
