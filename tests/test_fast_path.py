@@ -503,3 +503,19 @@ def test_a_lost_cell_is_solved_as_first_written():
         ), printed
     readings = cells._lost_cell_readings([["3", "0", "0", "0", "0", "0"]], 7, kinds[:7], units[:7], row_sum_check)
     assert [c.value for c in readings[-1]] == [3, 0, 0, 0, 0, 0, 3] and readings[-1][6].reconstructed
+
+
+def test_the_staged_cells_frame_holds_exactly_the_cell_rows():
+    """records.frames builds the cells table from tuples; it must equal cell_rows, row for row."""
+    import polars as pl
+
+    from dagster_project.parsing.files import parse_files
+    from dagster_project.parsing.records import cell_rows, frames
+    from dagster_project.parsing.schema import CELLS
+
+    raw = Path(__file__).resolve().parent.parent / "raw"
+    reports = list(parse_files(sorted(p for p in raw.iterdir() if p.is_file())))
+    built = frames(reports)["cells"]
+    expected = pl.DataFrame([c for r in reports for c in cell_rows(r)], schema=CELLS, orient="row")
+    assert built.height > 900 and built.schema == expected.schema
+    assert built.equals(expected)
