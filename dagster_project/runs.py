@@ -13,6 +13,7 @@ import dagster as dg
 import psutil
 
 from .definitions import defs
+from .instance import refresh_instance
 from .pipeline.locking import Log, refresh_lock
 from .pipeline.steps import RefreshSummary
 from .pipeline.store import DAGSTER_HOME_DIR, Store
@@ -101,7 +102,7 @@ def run_refresh(verbose: bool = False, log: Log | None = None, full: bool = Fals
     one left running and marks its run failed. `full`: dbt rebuilds every model (see
     `RefreshConfig`), even when nothing changed."""
     os.environ.setdefault("DAGSTER_HOME", str(DAGSTER_HOME_DIR))  # what the Makefile sets
-    instance = dg.DagsterInstance.get()
+    instance = refresh_instance()
     me = psutil.Process()
     tags = {"ogi/pid": str(me.pid), "ogi/host": _host(), "ogi/started": f"{me.create_time():.3f}"}
     store = Store.from_env()
