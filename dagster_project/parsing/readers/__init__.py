@@ -8,7 +8,6 @@ Bad input never raises: it comes back with ``readable=False`` and an issue sayin
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..catalogue import IssueCode
@@ -28,7 +27,8 @@ REPORT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".
 
 def is_report_name(name: str) -> bool:
     """A file name taken as a report: a suffix of a format read here (or flagged), not hidden."""
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in REPORT_SUFFIXES
+    dot = name.rfind(".")  # os.path.splitext's suffix for a name not starting with a dot, cheaper
+    return dot > 0 and not name.startswith(".") and name[dot:].lower() in REPORT_SUFFIXES
 
 
 def detect_format(data: bytes, suffix: str) -> str:
