@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ..parsing.series import DECISIONS, decide_staged
 from .batches import BatchResult, batches, print_progress, run_batches
+from .decisions import write_decisions
 from .incremental import BuildPlan, plan_build
 from .inventory import Changes, compare, report_files, take_inventory
 from .plan import fingerprint, plan, published_fingerprint
@@ -117,19 +117,6 @@ def stage_reports(store: Store, log: Log, show_progress: bool = False) -> Stagin
         result.decisions = write_decisions(store)
         log(f"{result.decisions} 表二 cells decided by the agencies' neighbouring years")
     return result
-
-
-def write_decisions(store: Store) -> int:
-    """Decide over every staged part and rewrite the decisions table, which dbt lays over the
-    staged cells and issues. Returns the number of decided cells."""
-    if store.parts("reports"):
-        decided = decide_staged(
-            store.scan("reports"), store.scan("cells"), store.scan("issues"), store.scan("pre2019_statistics")
-        )
-    else:
-        decided = pl.DataFrame(schema=DECISIONS)
-    store.write_decisions(decided)
-    return decided.height
 
 
 def _count_attempts(store: Store, parsed: list[str], attempts: dict[str, int], results: list[BatchResult]) -> None:

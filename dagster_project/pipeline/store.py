@@ -13,7 +13,8 @@ One `Store` owns the layout; nothing else builds a path under raw/ or warehouse/
       staging/                            (OGI_STAGING_DIR) the parsers' Parquet, dbt's sources
         inventory/inventory.parquet       raw/ by content hash; published.parquet: what was published
         <table>/part-<batch>.parquet      one part per parsed batch (reports, cells, issues, pre2019_statistics)
-        decisions/decisions.parquet       表二 cells, pre-2019 pairs decided across years, rewritten whole
+        decisions/decisions.parquet       表二 cells, pre-2019 pairs decided across years (redone by agency);
+        decisions/decided_from.parquet    the staged reports they were decided from
         quarantine/<batch>/<table>.parquet  the parts of a batch with a corrupt part, set aside
         attempts/attempts.json            content hash → parses that failed on a resource limit
       ogi.duckdb.sha256                   the published file's SHA-256 (stamped when publishing)
@@ -52,11 +53,16 @@ def read_parquet(path: Path, columns: Sequence[str] | None = None) -> pl.DataFra
     return pl.read_parquet(path, columns=list(columns) if columns else None, glob=False)
 
 
-def sql_literal_glob(path: Path) -> str:
-    """`path` for a SQL string literal that DuckDB reads as a glob: quotes doubled, and the glob
-    metacharacters of its folders escaped (`[` → `[[]`), so only the file-name pattern globs."""
+def sql_glob_escape(path: Path) -> str:
+    """`path` as DuckDB reads it as a glob: the glob metacharacters of its folders escaped
+    (`[` → `[[]`), so only the file-name pattern globs."""
     folder = str(path.parent).replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
-    return f"{folder}/{path.name}".replace("'", "''")
+    return f"{folder}/{path.name}"
+
+
+def sql_literal_glob(path: Path) -> str:
+    """`sql_glob_escape(path)` for a SQL string literal (quotes doubled)."""
+    return sql_glob_escape(path).replace("'", "''")
 
 
 def _atomic_bytes(data: bytes, path: Path) -> None:
@@ -143,8 +149,10 @@ class Store:
 
     @property
     def changed_parts_file(self) -> Path:
-        """The names of the staged parts holding the changed reports' rows, one per line."""
-        return self.build_db.parent / "changes" / "changed_parts.txt"
+        """The staged parts holding the changed reports' rows: `table_name` and `path` (escaped
+        for DuckDB's globbing), read by dbt when it runs (dbt/macros/incremental_by_report.sql).
+        A table with none of them lists one part: dbt needs a file to read the columns from."""
+        return self.build_db.parent / "changes" / "changed_parts.parquet"
 
     @property
     def build_signatures_file(self) -> Path:
@@ -168,15 +176,23 @@ class Store:
     ) -> None:
         """Lay out what an incremental build redoes (`plan` last: it says the layout is complete)."""
         _atomic_parquet(changed, self.changed_reports_file)
-        _atomic_bytes("".join(f"{name}\n" for name in parts).encode(), self.changed_parts_file)
+        rows = [
+            (table, sql_glob_escape(path))
+            for table in TABLES
+            for path in [self.part(table, name) for name in parts] or self.parts(table)[:1] or [self.part_glob(table)]
+        ]
+        parts_schema = {"table_name": pl.Utf8, "path": pl.Utf8}
+        _atomic_parquet(pl.DataFrame(rows, schema=parts_schema, orient="row"), self.changed_parts_file)
         _atomic_parquet(signatures, self.build_signatures_file)
         _atomic_bytes(json.dumps(plan).encode(), self.build_plan_file)
 
     def changed_parts(self) -> list[str]:
+        """The names of the parts an incremental build reads."""
         try:
-            return self.changed_parts_file.read_text(encoding="utf-8").split()
-        except OSError:
+            paths = pl.read_parquet(self.changed_parts_file)["path"]
+        except (OSError, pl.exceptions.PolarsError):
             return []
+        return sorted({Path(p).name for p in paths.to_list()})
 
     @property
     def dbt_target(self) -> Path:
@@ -340,8 +356,24 @@ class Store:
     def decisions_file(self) -> Path:
         return self.staging_dir / "decisions" / "decisions.parquet"
 
-    def write_decisions(self, decisions: pl.DataFrame) -> None:
+    @property
+    def decided_from_file(self) -> Path:
+        """The staged reports the decisions were made from (see pipeline/decisions.py)."""
+        return self.staging_dir / "decisions" / "decided_from.parquet"
+
+    def write_decisions(self, decisions: pl.DataFrame, decided_from: pl.DataFrame) -> None:
+        """The decisions, then the list they were made from: a decisions file without its
+        list (a write cut short) is decided again whole."""
+        self.decided_from_file.unlink(missing_ok=True)
         _atomic_parquet(decisions, self.decisions_file)
+        _atomic_parquet(decided_from, self.decided_from_file)
+
+    def read_decisions(self) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+        """The decisions and the report list they were made from (None: either is missing or unreadable)."""
+        try:
+            return read_parquet(self.decisions_file), read_parquet(self.decided_from_file)
+        except (OSError, pl.exceptions.PolarsError):
+            return None
 
     # -- what dbt reads -------------------------------------------------------------------------
     def dbt_env(self) -> dict[str, str]:
@@ -352,21 +384,17 @@ class Store:
         def literal(path: Path) -> str:
             return str(path).replace("'", "''")
 
-        def changed_parts(table: str) -> str:
-            # a SQL list of the parts an incremental build reads (it needs one, even if empty)
-            names = self.changed_parts() or [p.name for p in self.parts(table)[:1]]
-            if not names:
-                return f"'{sql_literal_glob(self.part_glob(table))}'"
-            return "[" + ", ".join(f"'{sql_literal_glob(self.part(table, n))}'" for n in names) + "]"
-
         return {
             "OGI_BUILD_DB": str(self.build_db),
             "OGI_STAGING_DIR": literal(self.staging_dir),
             **{f"OGI_PARTS_{t.upper()}": sql_literal_glob(self.part_glob(t)) for t in TABLES},
             "OGI_PARTS_DECISIONS": sql_literal_glob(self.decisions_file),
             "OGI_PARTS_INVENTORY": sql_literal_glob(self.inventory_file),
-            **{f"OGI_CHANGED_PARTS_{t.upper()}": changed_parts(t) for t in TABLES},
+            # constant paths: a value dbt reads at parse time that changed would make it parse again
             "OGI_CHANGED_REPORTS": sql_literal_glob(self.changed_reports_file),
-            "OGI_BUILD_MODE": "full" if self.read_build_plan().get("full", True) else "incremental",
+            "OGI_CHANGED_PARTS": sql_literal_glob(self.changed_parts_file),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            # dbt's log file without its debug events (every query and connection): writing them
+            # is a tenth of an incremental build; DBT_LOG_LEVEL_FILE=debug brings them back
+            "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
         }

@@ -48,18 +48,41 @@ true
 
 {#
   A staging table: every part in a full build, only the parts holding the changed reports'
-  rows in an incremental one (the refresh lists them in OGI_CHANGED_PARTS_<TABLE>).
+  rows in an incremental one. The refresh lists them in build/changes/changed_parts.parquet;
+  they are read when the model runs, not when dbt parses the project, so a new list does not
+  make dbt parse again.
 #}
 {% macro staged(table) -%}
 {%- set relation = source('staging', table) -%}
-{%- if is_incremental() -%}
+{%- if execute and is_incremental() -%}
 (
-    select * from read_parquet(
-        {{ env_var('OGI_CHANGED_PARTS_' ~ (table | upper), "'../warehouse/staging/" ~ table ~ "/part-*.parquet'") }},
-        union_by_name = true
-    )
+    select * from read_parquet({{ changed_parts(table) }}, union_by_name = true)
     where {{ only_changed_reports() }}
 )
+{%- else -%}
+{{ relation }}
+{%- endif -%}
+{%- endmacro %}
+
+{# The changed parts of staging table `table`, as a SQL list of string literals. #}
+{% macro changed_parts(table) -%}
+{%- set listed = env_var('OGI_CHANGED_PARTS', '../warehouse/build/changes/changed_parts.parquet') -%}
+{%- set rows = run_query(
+    "select path from read_parquet('" ~ listed ~ "') where table_name = '" ~ table ~ "' order by path"
+) -%}
+[{%- for path in rows.columns[0].values() -%}
+'{{ path | replace("'", "''") }}'{{ ", " if not loop.last }}
+{%- endfor -%}]
+{%- endmacro %}
+
+{#
+  An upstream model's rows for this build: in an incremental build, only the rows an upstream
+  incremental model inserted for the changed reports (its `delta` table, a few thousand rows
+  instead of millions to filter); else the whole relation.
+#}
+{% macro changed_rows(relation) -%}
+{%- if execute and is_incremental() and relation.identifier in incremental_models() -%}
+{{ delta_relation(relation) }}
 {%- else -%}
 {{ relation }}
 {%- endif -%}

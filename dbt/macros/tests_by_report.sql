@@ -3,8 +3,10 @@
   every error-severity test, and an incremental build keeps the unchanged reports' rows as they
   were, so an error-severity test of an incremental model reads only the rows this build
   inserted (schema `delta`). Warn-severity tests count what they find across all rows (their
-  counts are reported), so they always read everything. The refresh says which build it runs in
-  OGI_BUILD_MODE.
+  counts are reported), so they always read everything. A build is incremental when dbt runs
+  without --full-refresh and the model has a delta table (the refresh drops schema `delta` when
+  it publishes, and a full build starts from an empty file): both known when the test runs, so
+  nothing that changes from build to build reaches dbt's parse.
 #}
 
 {#
@@ -24,10 +26,18 @@
   incremental, the relation is built by report and the test has error severity; else all.
 #}
 {% macro tested_relation(relation) -%}
-{%- set incremental = env_var('OGI_BUILD_MODE', 'full') == 'incremental' -%}
 {%- set severity = (config.get('severity') if config.get is defined else none) or 'error' -%}
-{%- if incremental and severity | lower == 'error' and relation.identifier in incremental_models() -%}
+{%- if execute and not flags.FULL_REFRESH and severity | lower == 'error' -%}
+{%- if relation.identifier in incremental_models() -%}
+{#- asked of the catalog, not dbt's cache: the cache listed schema `delta` before the models filled it -#}
+{%- set found = run_query(
+    "select count(*) from information_schema.tables where table_schema = 'delta' and table_name = '"
+    ~ relation.identifier ~ "'"
+) -%}
+{%- if found.columns[0].values()[0] > 0 -%}
 {%- do return(delta_relation(relation)) -%}
+{%- endif -%}
+{%- endif -%}
 {%- endif -%}
 {%- do return(relation) -%}
 {%- endmacro %}

@@ -3,7 +3,7 @@
 {{ config(materialized='incremental', incremental_strategy='by_report') }}
 with table3_columns as (
 
-    select * from {{ ref('int_table3_columns') }}
+    select * from {{ changed_rows(ref('int_table3_columns')) }}
     where {{ only_changed_reports() }}
 
 ),
@@ -13,7 +13,7 @@ table3_cells as (
     select
         cells.* replace (cells.value::bigint as value),
         applicant_types.is_total
-    from {{ ref('stg_cells') }} as cells
+    from {{ changed_rows(ref('stg_cells')) }} as cells
     inner join {{ ref('dim_applicant_type') }} as applicant_types
         on applicant_types.applicant_type = cells.col_key
     where cells.table_id = 'table3' and {{ only_changed_reports('cells.report_id') }}
@@ -22,7 +22,7 @@ table3_cells as (
 
 table4_blocks as (
 
-    select * from {{ ref('int_table4_blocks') }}
+    select * from {{ changed_rows(ref('int_table4_blocks')) }}
     where {{ only_changed_reports() }}
 
 ),

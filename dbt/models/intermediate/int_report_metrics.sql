@@ -3,14 +3,14 @@
 {{ config(materialized='incremental', incremental_strategy='by_report') }}
 with flow as (
 
-    select * from {{ ref('int_table3_columns') }}
+    select * from {{ changed_rows(ref('int_table3_columns')) }}
     where applicant_type = 'total' and {{ only_changed_reports() }}
 
 ),
 
 outcomes as (
 
-    select * from {{ ref('fct_request_outcomes') }}
+    select * from {{ changed_rows(ref('fct_request_outcomes')) }}
     where is_total and {{ only_changed_reports() }}
 
 ),
@@ -28,7 +28,7 @@ leaves_per_group as (
 
 review as (
 
-    select * from {{ ref('int_table4_blocks') }}
+    select * from {{ changed_rows(ref('int_table4_blocks')) }}
     where {{ only_changed_reports() }}
 
 ),

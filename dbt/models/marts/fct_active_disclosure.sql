@@ -3,7 +3,7 @@
 {{ config(materialized='incremental', incremental_strategy='by_report') }}
 with cells as (
 
-    select * from {{ ref('stg_cells') }}
+    select * from {{ changed_rows(ref('stg_cells')) }}
     where table_id = 'table2' and {{ only_changed_reports() }}
 
 ),

@@ -4,6 +4,9 @@
 -- 2021 form (basis '2019_form'); ref_pre2019_indicator_map says which cells correspond. The two
 -- bases count differently (pre-2019 tables often count items of information requested, the 2019
 -- form counts applications): compare within a basis, and mark the break when drawing both.
+-- A view: it only joins tables of this build (the measures per report and dim_report), which is
+-- quick to read, while storing it would rewrite its ~7 rows per report at every refresh.
+{{ config(materialized='view') }}
 with indicators as (
 
     select * from {{ ref('ref_pre2019_indicator_map') }}
@@ -24,47 +27,9 @@ reports as (
 
 ),
 
--- the 2019 form's cells of each measure (a measure may add up several rows, e.g. both litigation blocks)
-form_cells as (
-
-    select distinct
-        measure_key,
-        measure_label_en,
-        form2019_table_id,
-        unnest(string_split(form2019_row_keys, '|')) as row_key,
-        form2019_col_key,
-        form2019_label_zh
-    from indicators
-    where form2019_table_id is not null
-
-),
-
-expected as (
-
-    select
-        measure_key,
-        count(*) as n_cells
-    from form_cells
-    group by measure_key
-
-),
-
 form2019 as (
 
-    select
-        cells.report_id,
-        form_cells.measure_key,
-        any_value(form_cells.measure_label_en) as measure_label_en,
-        any_value(form_cells.form2019_label_zh) as source_label,
-        -- null unless every cell of the measure is printed as a number
-        {{ strict_sum('cells.value', n_expected='any_value(expected.n_cells)') }} as value
-    from {{ ref('stg_cells') }} as cells
-    inner join form_cells
-        on form_cells.form2019_table_id = cells.table_id
-        and form_cells.row_key = cells.row_key
-        and form_cells.form2019_col_key = cells.col_key
-    inner join expected on expected.measure_key = form_cells.measure_key
-    group by cells.report_id, form_cells.measure_key
+    select * from {{ ref('int_form2019_measures') }}
 
 ),
 

@@ -2,7 +2,7 @@
 {{ config(materialized='incremental', incremental_strategy='by_report') }}
 with table3_columns as (
 
-    select * from {{ ref('int_table3_columns') }}
+    select * from {{ changed_rows(ref('int_table3_columns')) }}
     where {{ only_changed_reports() }}
 
 ),

@@ -2,7 +2,7 @@
 {{ config(materialized='incremental', incremental_strategy='by_report') }}
 with cells as (
 
-    select * replace (value::bigint as value) from {{ ref('stg_cells') }}
+    select * replace (value::bigint as value) from {{ changed_rows(ref('stg_cells')) }}
     where table_id = 'table3' and {{ only_changed_reports() }}
 
 ),

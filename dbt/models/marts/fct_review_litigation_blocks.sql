@@ -2,7 +2,7 @@
 {{ config(materialized='incremental', incremental_strategy='by_report') }}
 with table4_blocks as (
 
-    select * from {{ ref('int_table4_blocks') }}
+    select * from {{ changed_rows(ref('int_table4_blocks')) }}
     where {{ only_changed_reports() }}
 
 ),

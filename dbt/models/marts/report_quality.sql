@@ -4,7 +4,7 @@
 {{ config(materialized='incremental', incremental_strategy='by_report') }}
 with issues as (
 
-    select * from {{ ref('stg_issues') }}
+    select * from {{ changed_rows(ref('stg_issues')) }}
     where {{ only_changed_reports() }}
 
 ),
