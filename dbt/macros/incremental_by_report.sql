@@ -64,15 +64,22 @@ true
 {%- endif -%}
 {%- endmacro %}
 
-{# The changed parts of staging table `table`, as a SQL list of string literals. #}
+{#
+  The changed parts of staging table `table`, as a SQL list of string literals; all its parts
+  when there is no list (a model compiled outside a refresh's build, e.g. by `ogi docs`).
+#}
 {% macro changed_parts(table) -%}
 {%- set listed = env_var('OGI_CHANGED_PARTS', '../warehouse/build/changes/changed_parts.parquet') -%}
+{%- if run_query("select count(*) from glob('" ~ listed ~ "')").columns[0].values()[0] == 0 -%}
+'{{ env_var('OGI_PARTS_' ~ (table | upper), '../warehouse/staging/' ~ table ~ '/part-*.parquet') }}'
+{%- else -%}
 {%- set rows = run_query(
     "select path from read_parquet('" ~ listed ~ "') where table_name = '" ~ table ~ "' order by path"
 ) -%}
 [{%- for path in rows.columns[0].values() -%}
 '{{ path | replace("'", "''") }}'{{ ", " if not loop.last }}
 {%- endfor -%}]
+{%- endif -%}
 {%- endmacro %}
 
 {#
