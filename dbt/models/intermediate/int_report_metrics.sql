@@ -82,7 +82,7 @@ review_wide as (
 
 reports as (
 
-    select report_id from {{ ref('stg_reports') }}
+    select report_id from {{ changed_rows(ref('stg_reports')) }}
     where {{ only_changed_reports() }}
 
 )

@@ -12,7 +12,7 @@ formats as (
     select
         report_id,
         table3_format
-    from {{ ref('stg_reports') }}
+    from {{ changed_rows(ref('stg_reports')) }}
     where table3_format is not null and {{ only_changed_reports() }}
 
 ),

@@ -9,7 +9,7 @@ with table3_columns as (
 
 reports as (
 
-    select * from {{ ref('stg_reports') }}
+    select * from {{ changed_rows(ref('stg_reports')) }}
 
 ),
 

@@ -9,7 +9,7 @@ with cells as (
 
 reports as (
 
-    select * from {{ ref('stg_reports') }}
+    select * from {{ changed_rows(ref('stg_reports')) }}
 
 ),
 
@@ -19,7 +19,7 @@ formats as (
         report_id,
         table2_format,
         table3_format
-    from {{ ref('stg_reports') }}
+    from {{ changed_rows(ref('stg_reports')) }}
 
 ),
 

@@ -9,7 +9,7 @@ with cells as (
 
 reports as (
 
-    select * from {{ ref('stg_reports') }}
+    select * from {{ changed_rows(ref('stg_reports')) }}
 
 ),
 

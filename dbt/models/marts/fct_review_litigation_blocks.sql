@@ -9,7 +9,7 @@ with table4_blocks as (
 
 reports as (
 
-    select * from {{ ref('stg_reports') }}
+    select * from {{ changed_rows(ref('stg_reports')) }}
 
 ),
 

@@ -17,7 +17,7 @@ codes as (
 
 reports as (
 
-    select * from {{ ref('stg_reports') }}
+    select * from {{ changed_rows(ref('stg_reports')) }}
 
 )
 

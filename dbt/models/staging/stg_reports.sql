@@ -1,9 +1,11 @@
 -- One row per report, typed, with the agency resolution the parser made. report_id is a content
 -- hash, so the same bytes saved under two file names are one report: keep the first path.
 -- (Different bytes for the same agency and year are versions: see int_report_versions.)
+-- Per report, so built by report (macros/incremental_by_report.sql).
+{{ config(materialized='incremental', incremental_strategy='by_report') }}
 with source as (
 
-    select * from {{ source('staging', 'reports') }}
+    select * from {{ staged('reports') }}
 
 ),
 
