@@ -45,9 +45,12 @@ def ogi_dbt_models(
     build = prepare_build(store, context.log.info, full=config.full)
     if build is None:
         return
-    # The seeds (and the tests of seeds alone) are part of the project fingerprint: a build
-    # that continues the published one has them already, loaded and tested.
-    args = ["build", "--full-refresh"] if build.full else ["build", "--exclude", "resource_type:seed"]
+    # The seeds are part of the project fingerprint: a build that continues the published one
+    # has them already, loaded and tested. "cautious" leaves out only the tests of seeds alone;
+    # a test of a model against a seed (a relationship) still runs.
+    args = ["build", "--full-refresh"]
+    if not build.full:
+        args = ["build", "--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
     if not build.full:  # first: Dagster wants a multi-asset's outputs in dependency order
         for seed in _SEEDS:
             yield dg.MaterializeResult(
