@@ -51,8 +51,7 @@ def ogi_dbt_models(
     args = ["build", "--full-refresh"]
     if not build.full:
         args = ["build", "--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
-    if not build.full:  # first: Dagster wants a multi-asset's outputs in dependency order
-        for seed in _SEEDS:
+        for seed in _SEEDS:  # first: Dagster wants a multi-asset's outputs in dependency order
             yield dg.MaterializeResult(
                 asset_key=seed, metadata={"build": "kept from the published warehouse (seeds are unchanged)"}
             )
