@@ -310,18 +310,23 @@ def _general_tables(monkeypatch):
     )
 
 
+def _both_ways(read, monkeypatch):
+    """`read()` with the fast reads, then with the general steps only (caches emptied before each)."""
+    clear_caches()
+    fast = read()
+    with monkeypatch.context() as m:
+        _general_tables(m)
+        clear_caches()
+        return fast, read()
+
+
 # the five samples (tab-separated rows, blank rows, a merged label column) and crawler text (glued, spaced)
 SAMPLES = sorted((REPO / "raw").glob("*.txt")) + sorted(REAL.glob("202[0-5]_pingtan_*_1.txt"))
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
 def test_reports_parse_the_same_with_the_general_table_steps(path, monkeypatch):
-    clear_caches()
-    fast = parse_file(path)
-    with monkeypatch.context() as m:
-        _general_tables(m)
-        clear_caches()
-        general = parse_file(path)
+    fast, general = _both_ways(lambda: parse_file(path), monkeypatch)
     assert fast.table3 is not None and fast.table2 is not None
     assert (fast.table3, fast.table2, fast.table4) == (general.table3, general.table2, general.table4)
     assert fast.issues == general.issues and fast.checks == general.checks
@@ -345,12 +350,7 @@ def test_a_table3_read_at_once_is_the_table_the_general_steps_read(layout, varia
         for row in V.T3_ROWS[variant]
     )
     doc = Compacted(normalize(text + "四、政府信息公开行政复议、行政诉讼情况\n"))
-    clear_caches()
-    fast = tables.extract_table3(doc)
-    with monkeypatch.context() as m:
-        _general_tables(m)
-        clear_caches()
-        general = tables.extract_table3(doc)
+    fast, general = _both_ways(lambda: tables.extract_table3(doc), monkeypatch)
     assert fast == general
     assert fast is not None and fast.variant == variant
     assert [c.value for c in fast.rows["new_received"].cells] == [5, 0, 0, 0, 0, 0, 5]
@@ -376,12 +376,7 @@ TABLE4_LAYOUTS = {
 @pytest.mark.parametrize("layout", TABLE4_LAYOUTS)
 def test_a_table4_read_at_once_is_the_table_the_general_steps_read(layout, monkeypatch):
     doc = Compacted(normalize(TABLE4_LAYOUTS[layout]))
-    clear_caches()
-    fast = extract_table4(doc)
-    with monkeypatch.context() as m:
-        _general_tables(m)
-        clear_caches()
-        general = extract_table4(doc)
+    fast, general = _both_ways(lambda: extract_table4(doc), monkeypatch)
     assert fast == general and fast is not None
     if layout == "tabs":
         assert [c.value for c in fast.rows["litigation_direct"].cells] == [0, 0, 13, 2, 15]

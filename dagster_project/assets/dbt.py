@@ -1,5 +1,6 @@
 """The dbt models and their data tests (identities become asset checks)."""
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -51,7 +52,7 @@ def ogi_dbt_models(
     args = ["build", "--full-refresh"]
     if not build.full:
         args = ["build", "--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
-        for seed in _SEEDS:  # first: Dagster wants a multi-asset's outputs in dependency order
+        for seed in _seed_keys():  # first: Dagster wants a multi-asset's outputs in dependency order
             yield dg.MaterializeResult(
                 asset_key=seed, metadata={"build": "kept from the published warehouse (seeds are unchanged)"}
             )
@@ -60,10 +61,8 @@ def ogi_dbt_models(
     yield from warehouse.stream_build(invocation)
 
 
+@functools.cache  # read when a build first needs it, not when the definitions load
 def _seed_keys() -> list[dg.AssetKey]:
     manifest = json.loads(ogi_dbt.manifest_path.read_text(encoding="utf-8"))
     seeds = (node for node in manifest["nodes"].values() if node["resource_type"] == "seed")
     return sorted((_Layers().get_asset_key(seed) for seed in seeds), key=lambda key: key.to_user_string())
-
-
-_SEEDS = _seed_keys()

@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import polars as pl
 
+from ..parsing.schema import REPORTS
 from ..parsing.series import DECISIONS, decide_staged
 from .store import Store
 
 DECIDED_FROM = ("report_id", "file_name", "agency_name", "report_year", "template")
+_FROM_SCHEMA = pl.Schema({name: REPORTS[name] for name in DECIDED_FROM})  # as the staged `reports` has them
 
 
 def write_decisions(store: Store) -> int:
     """Decide the staged reports' open rows and rewrite the decisions table, which dbt lays
     over the staged cells and issues. Returns the number of decided cells."""
     if not store.parts("reports"):
-        store.write_decisions(pl.DataFrame(schema=DECISIONS), pl.DataFrame(schema=_from_schema()))
+        store.write_decisions(pl.DataFrame(schema=DECISIONS), pl.DataFrame(schema=_FROM_SCHEMA))
         return 0
     meta = store.scan("reports").select(DECIDED_FROM).unique().collect()
     previous = store.read_decisions()
@@ -41,11 +43,10 @@ def write_decisions(store: Store) -> int:
     return decided.height
 
 
-def _reports_to_redo(meta: pl.DataFrame, before: pl.DataFrame) -> pl.Series:
+def _reports_to_redo(now: pl.DataFrame, before: pl.DataFrame) -> pl.Series:
     """The reports whose decisions may differ from `before`'s: every report of an agency with
     an entry added, removed or changed, and the changed reports that name no agency."""
-    before = before.select(DECIDED_FROM).cast(_from_schema())  # type: ignore[arg-type]
-    now = meta.cast(_from_schema())  # type: ignore[arg-type]
+    before = before.select(DECIDED_FROM).cast(_FROM_SCHEMA)  # a list written by an older parser
     changed = pl.concat(
         [
             now.join(before, on=list(DECIDED_FROM), how="anti", nulls_equal=True),
@@ -66,13 +67,3 @@ def _decide(store: Store, reports: pl.Series | None) -> pl.DataFrame:
         wanted = pl.col("report_id").is_in(reports.implode())
         tables = [t.filter(wanted) for t in tables]
     return decide_staged(*tables)
-
-
-def _from_schema() -> dict[str, pl.DataType]:
-    return {
-        "report_id": pl.Utf8(),
-        "file_name": pl.Utf8(),
-        "agency_name": pl.Utf8(),
-        "report_year": pl.Int64(),
-        "template": pl.Utf8(),
-    }

@@ -186,14 +186,6 @@ class Store:
         _atomic_parquet(signatures, self.build_signatures_file)
         _atomic_bytes(json.dumps(plan).encode(), self.build_plan_file)
 
-    def changed_parts(self) -> list[str]:
-        """The names of the parts an incremental build reads."""
-        try:
-            paths = pl.read_parquet(self.changed_parts_file)["path"]
-        except (OSError, pl.exceptions.PolarsError):
-            return []
-        return sorted({Path(p).name for p in paths.to_list()})
-
     @property
     def dbt_target(self) -> Path:
         """dbt's target folder for this warehouse, kept between refreshes: dbt re-parses only what
