@@ -12,9 +12,11 @@ matches it.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import hashlib
 import os
+import threading
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,15 +70,43 @@ def stamp_build(con: duckdb.DuckDBPyConnection, store: Store) -> None:
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in blocks (once per state of the file: a refresh checks the
-    published file in more than one step)."""
+    published file in more than one step, and `prefetch_sha256` may have started it already)."""
     st = path.stat()
-    return _sha256_of(str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    with _DIGESTS_LOCK:
+        digest = _DIGESTS.get(key)
+        mine = digest is None
+        if mine:
+            digest = _DIGESTS[key] = Future()
+            while len(_DIGESTS) > 8:  # the states of a refresh's two files are all it asks for
+                del _DIGESTS[next(iter(_DIGESTS))]
+    assert digest is not None
+    if mine:
+        try:
+            with open(path, "rb") as f:
+                digest.set_result(hashlib.file_digest(f, "sha256").hexdigest())
+        except BaseException as exc:  # noqa: BLE001 - raised below, and to any thread waiting for it
+            with _DIGESTS_LOCK:
+                _DIGESTS.pop(key, None)  # asked again, it is read again
+            digest.set_exception(exc)
+    return digest.result()
 
 
-@functools.lru_cache(maxsize=8)
-def _sha256_of(path: str, inode: int, size: int, mtime_ns: int) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+_DIGESTS: dict[tuple[str, int, int, int], Future[str]] = {}
+_DIGESTS_LOCK = threading.Lock()
+
+
+def prefetch_sha256(path: Path) -> None:
+    """Start `file_sha256(path)` in a background thread: hashing runs outside the GIL, so it
+    overlaps with what the refresh does meanwhile (loading Dagster takes seconds) instead of
+    adding to it. A missing or unreadable file is left for the caller to find."""
+
+    def digest() -> None:
+        with contextlib.suppress(OSError):
+            file_sha256(path)
+
+    if path.exists():
+        threading.Thread(target=digest, name="prefetch-sha256", daemon=True).start()
 
 
 def checksum_problem(store: Store) -> str | None:
