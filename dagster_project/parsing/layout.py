@@ -24,9 +24,10 @@ _MD_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
 )
-# What every page-number line holds, starting with one of a few characters (a quick search): only
-# the lines it is found in are tried as page numbers.
-_PAGE_NUMBER_CORE = re.compile(r"[第\-—–－][^\S\n]*\d")
+# What every page-number line holds, starting with one of a few characters: only the lines it is
+# found in are tried as page numbers. One pattern per first character, each a literal the regex
+# engine skips ahead to (a character class up front is tried at every position: 5-10x slower).
+_PAGE_NUMBER_CORES = tuple((lead, re.compile(re.escape(lead) + r"[^\S\n]*\d")) for lead in "第-—–－")
 # The lines `canonical` rewrites: one ending in a pipe, one cell indented by a tab.
 _PIPE_CLOSED = re.compile(r"\|[^\S\n]*$", re.MULTILINE)
 _ONE_CELL = re.compile(r"\t(?<![^\n]\t)[^\t\n]*(?=\n|\Z)")  # (a literal first: a quick search)
@@ -99,10 +100,11 @@ def _has_page_lines(text: str) -> bool:
     """Is any line of `text` a page number (`fold_lines` drops it)?"""
     if "页" not in text and not any(dash in text for dash in "-—–－"):
         return False  # (what every page number holds)
-    for m in _PAGE_NUMBER_CORE.finditer(text):
-        start, end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.start())
-        if _PAGE_NUMBER.match(text[start:end] if end >= 0 else text[start:]):
-            return True
+    for lead, core in _PAGE_NUMBER_CORES:
+        for m in core.finditer(text) if lead in text else ():
+            start, end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.start())
+            if _PAGE_NUMBER.match(text[start:end] if end >= 0 else text[start:]):
+                return True
     return False
 
 
