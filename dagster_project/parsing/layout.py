@@ -14,8 +14,9 @@ Page numbers between the lines of a converted PDF are dropped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import repeat
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
@@ -43,7 +44,20 @@ _INLINE_PAGE_BRANCHES = (
     ("―", r"―(?<!\t―)[—―]?[ \u3000]*\d{1,3}[ \u3000]*[—―]{1,2}(?!\t)"),
     ("-", r"-(?:(?<![\t\d-]-)[ ]?\d{1,3}[ ]?-|(?<![\t-]-)[ ]\d{1,3}[ ]-)(?=[ ]*\n)"),  # - 4 - closing a line: a footer
 )
-_INLINE_PAGE = re.compile("|".join(branch for _, branch in _INLINE_PAGE_BRANCHES))
+
+
+# The kinds of marker share no character (第N页; em dashes; hyphens), so no two markers of
+# different kinds overlap: each kind is searched for alone, which lets the regex engine skip
+# ahead to its one literal (several branches together are tried at every position).
+_INLINE_PAGE_KINDS = (("页",), ("—", "―"), ("-",))
+
+
+@lru_cache(maxsize=16)
+def _inline_page(needed: frozenset[str]) -> re.Pattern[str]:
+    """The page-marker branches of the characters `needed` (a text's): the others cannot match."""
+    return re.compile("|".join(branch for char, branch in _INLINE_PAGE_BRANCHES if char in needed))
+
+
 UNREADABLE_MARK = "\ufffd"  # what a page marker glued between two digits becomes: the row is flagged
 
 
@@ -59,9 +73,23 @@ def drop_page_markers(text: str) -> tuple[str, int]:
         before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
         return UNREADABLE_MARK if before.isdigit() and after.isdigit() else ""
 
-    if not any(needed in text for needed, _ in _INLINE_PAGE_BRANCHES):
-        return text, 0
-    return _INLINE_PAGE.sub(drop, text), count
+    patterns = [_inline_page(needed) for kind in _INLINE_PAGE_KINDS if (needed := _held(kind, text))]
+    if len(patterns) <= 1:
+        return (patterns[0].sub(drop, text), count) if patterns else (text, 0)
+    parts: list[str] = []  # `sub` of all kinds at once: the markers of every kind, in text order
+    end = 0
+    for m in sorted((m for p in patterns for m in p.finditer(text)), key=_START):
+        parts += (text[end : m.start()], drop(m))
+        end = m.end()
+    parts.append(text[end:])
+    return "".join(parts), count
+
+
+def _held(chars: tuple[str, ...], text: str) -> frozenset[str]:
+    return frozenset(char for char in chars if char in text)
+
+
+_START = methodcaller("start")
 
 
 # `canonical` of a text in the one-cell-per-line layout (and no page-number line): only the

@@ -327,7 +327,8 @@ def normalize(text: str) -> str:
         return _normalize_long(text)
     text = _nfkc(text)
     text = _replace_each(text, _FOLD_CHARS, _FOLD)
-    return to_simplified(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = to_simplified(text)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 # A whole report is normalized over its code points in numpy: each per-character map is one
