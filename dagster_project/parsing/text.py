@@ -315,7 +315,7 @@ def _replace_each(text: str, chars: re.Pattern[str], table: dict[str, str]) -> s
 
 def _nfkc(text: str) -> str:
     text = _replace_each(text, _WIDE_CHARS, _WIDE)
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    return unicodedata.normalize("NFKC", text)  # (the text itself when it is normalized: quicker than asking first)
 
 
 def normalize(text: str) -> str:
@@ -369,8 +369,9 @@ def _normalize_long(text: str) -> str:
     wide = _mapped(codes, _WIDE_TABLE, bmp_only)
     if not np.array_equal(wide, codes):
         text, codes = _from_code_points(wide), wide
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    normalized = unicodedata.normalize("NFKC", text)  # (the text itself when it is: quicker than asking first)
+    if normalized is not text:
+        text = normalized
         codes = _code_points(text)
         bmp_only = int(codes.max(initial=0)) < 0x10000
     folded = _mapped(codes, _FOLD_TABLE, bmp_only)
