@@ -213,7 +213,7 @@ def _count_cells(cells: str, separator: str) -> tuple[Cell, ...]:
     """The count cells of a row's printed numbers, split at `separator` (spaces: any run of
     them; none: one digit per cell)."""
     printed = cells.split("\t") if separator == "\t" else cells.split() if separator else list(cells)
-    return tuple(map(parse_value, printed, _COUNTS7, _NO_UNITS7))
+    return tuple(map(parse_value, printed))  # (a count by default: the text alone is the cache's quickest key)
 
 
 def _find_rows(
@@ -311,7 +311,6 @@ def _place(doc: Compacted, pos: int) -> str:
 
 
 _COUNTS7 = ("count",) * 7
-_NO_UNITS7 = (None,) * 7
 _MISSING7 = (MISSING,) * 7
 
 
@@ -326,6 +325,7 @@ _T3_LABELS = {
     for variant, rows in V.T3_ROWS.items()
 }
 _ROW_PATTERNS = {rows: tuple(re.compile(r.pattern) for r in rows) for rows in V.T3_ROWS.values()}
+_T3_NUMBERS = {variant: {r.key: r.number for r in rows} for variant, rows in V.T3_ROWS.items()}  # each row's numbering
 
 
 def _t3_labels(doc: Compacted, variant: str, start: int, end: int, fuzzy: dict) -> dict:
@@ -364,7 +364,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     found = _t3_labels(doc, variant, start, end, fuzzy)
     stops = _stops(doc, found, T3_GROUPS, start, end)
 
-    numbers = {r.key: r.number for r in rows}
+    numbers = _T3_NUMBERS[variant]
     order = [r.key for r in rows if r.key in found]
     source, origin = doc.text, doc.origin
     labels, raws, clean = {}, {}, {}
