@@ -51,8 +51,8 @@ def _table(table, out: list[str]) -> None:
     """A data table's rows: `table` holds no other table (see `_walk`), so each of its rows is its own."""
     out.append("\n")
     for row in table.iter("tr"):
-        cells = [_cell_text(c) for c in row if c.tag in ("td", "th")]
-        out.append("".join(c + "\t" for c in cells) + "\n")  # every cell ends with a tab
+        cells = [_cell_text(c) for c in row.iterchildren("td", "th")]
+        out.append("\t".join(cells) + "\t\n" if cells else "\n")  # every cell ends with a tab
     out.append("\n")
 
 
