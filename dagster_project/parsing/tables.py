@@ -310,6 +310,11 @@ def _place(doc: Compacted, pos: int) -> str:
     return f"line {doc.line_of(pos)}"
 
 
+def _place_at(doc: Compacted, index: int) -> str:
+    """`_place` of the original text's index `index` (a label's start, already mapped back)."""
+    return f"line {doc.line_at(index)}"
+
+
 _COUNTS7 = ("count",) * 7
 _MISSING7 = (MISSING,) * 7
 
@@ -367,11 +372,11 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     numbers = _T3_NUMBERS[variant]
     order = [r.key for r in rows if r.key in found]
     source, origin = doc.text, doc.origin
-    labels, raws, clean = {}, {}, {}
+    labels, label_starts, raws, clean = {}, {}, {}, {}
     for key, nxt in zip(order, order[1:] + [""]):
         span = found[key]
-        label_end = origin(span[1] - 1) + 1
-        labels[key] = source[origin(span[0]) : label_end]
+        label_start, label_end = origin(span[0]), origin(span[1] - 1) + 1
+        labels[key], label_starts[key] = source[label_start:label_end], label_start
         raw = raws[key] = source[label_end : origin(stops[bisect_left(stops, span[1])])]
         clean[key] = _clean_row(raw, numbers[nxt] if nxt else "")
     reads = [read for read in clean.values() if read is not None and read[2] is not _BLANK7]
@@ -381,7 +386,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
         return TableResult(
             {
                 key: RowResult(
-                    key, read[2], labels[key], _place(doc, found[key][0]), read[3], fuzzy_score=fuzzy.get(key)
+                    key, read[2], labels[key], _place_at(doc, label_starts[key]), read[3], fuzzy_score=fuzzy.get(key)
                 )
                 for key, read in zip(order, reads)
             },
@@ -411,7 +416,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
             key,
             _MISSING7,
             labels[key],
-            _place(doc, found[key][0]),
+            _place_at(doc, label_starts[key]),
             method,
             fuzzy_score=fuzzy.get(key),
             leftover=leftovers[key],
@@ -669,7 +674,8 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
         stop = stops[bisect_left(stops, span[1])]
         label_end = origin(span[1] - 1) + 1
         raw = source[label_end : origin(stop)]
-        res = RowResult(item.key, _MISSING_ROW[width], source[origin(span[0]) : label_end], _place(doc, span[0]))
+        label_start = origin(span[0])
+        res = RowResult(item.key, _MISSING_ROW[width], source[label_start:label_end], _place_at(doc, label_start))
         # how many more times the label is printed, followed by numbers, before the next row
         res.repeated = len(repeat.findall(compact[span[1] : stop]))
         fast = _clean_t2_row(raw, columns)

@@ -429,6 +429,10 @@ class Compacted:
         """1-based line number in the original text of compact position `pos`."""
         return bisect_left(self._newlines, self.origin(pos)) + 1
 
+    def line_at(self, index: int) -> int:
+        """1-based line number of the original text's index `index` (`line_of` of its compact position)."""
+        return bisect_left(self._newlines, index) + 1
+
 
 # Whitespace by str.isspace(); no code point above U+3000 is whitespace (the last entry stands for them).
 _NOT_SPACE = np.array([not chr(c).isspace() for c in range(0x3001)] + [True])
