@@ -191,9 +191,10 @@ def _clean_row(seg: str, next_number: str) -> tuple[str, tuple[str, ...], tuple[
         if (number or next_number) != next_number:
             return None
         # blank cells around the values are padding (see `_read_row`)
-        tokens = ("",) * len(lead) + tuple(cells.split("\t")) + ("",) * max(len(trail) - 1, 0)
+        printed = cells.split("\t")
+        tokens = ("",) * len(lead) + tuple(printed) + ("",) * max(len(trail) - 1, 0)
         method = RowMethod.POSITIONAL if len(tokens) == width else RowMethod.TRIMMED
-        return values, tokens, _count_cells(cells, "\t"), method
+        return values, tokens, tuple(map(parse_value, printed)), method  # (`_count_cells`, split once)
     m = plain.fullmatch(seg)
     if m is None:
         m = _BLANK_ROW.fullmatch(seg)
