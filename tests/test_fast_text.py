@@ -243,8 +243,8 @@ def test_title_lines_as_the_header_pattern_alone_finds_them() -> None:
         plain = [m.group("title").strip() for m in metadata._HEADER_TITLE.finditer(text[:2000])]
         lines = [ln.strip().lstrip("#").strip() for ln in text[:800].split("\n") if ln.strip()]
         plain += ["".join(lines[i : i + n]) for i in range(min(4, len(lines))) for n in (1, 2, 3)]
-        assert metadata._title_lines(text) == plain, repr(text)
-    assert metadata._title_lines("Title: 某市2023年报告\n正文")[0] == "某市2023年报告"
+        assert list(metadata._title_lines(text)) == plain, repr(text)
+    assert next(metadata._title_lines("Title: 某市2023年报告\n正文")) == "某市2023年报告"
 
 
 # ---- normalization: the code-point path for whole reports against the string path ----

@@ -319,8 +319,11 @@ def _read_row(
     units: tuple,
 ) -> RowReading:
     units = units or (None,) * width
+    counts_only = all(kind == "count" for kind in kinds)  # (a count's cell reads the same whatever the unit)
 
     def read(vals) -> tuple[Cell, ...]:
+        if counts_only:  # the text alone: the cache's quickest key
+            return tuple(map(parse_value, vals))
         return tuple(map(parse_value, vals, kinds, units))
 
     if not tokens:

@@ -14,8 +14,9 @@ Page numbers between the lines of a converted PDF are dropped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import repeat
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
@@ -24,9 +25,10 @@ _MD_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$"
 )
-# What every page-number line holds, starting with one of a few characters (a quick search): only
-# the lines it is found in are tried as page numbers.
-_PAGE_NUMBER_CORE = re.compile(r"[第\-—–－][^\S\n]*\d")
+# What every page-number line holds, starting with one of a few characters: only the lines it is
+# found in are tried as page numbers. One pattern per first character, each a literal the regex
+# engine skips ahead to (a character class up front is tried at every position: 5-10x slower).
+_PAGE_NUMBER_CORES = tuple((lead, re.compile(re.escape(lead) + r"[^\S\n]*\d")) for lead in "第-—–－")
 # The lines `canonical` rewrites: one ending in a pipe, one cell indented by a tab.
 _PIPE_CLOSED = re.compile(r"\|[^\S\n]*$", re.MULTILINE)
 _ONE_CELL = re.compile(r"\t(?<![^\n]\t)[^\t\n]*(?=\n|\Z)")  # (a literal first: a quick search)
@@ -42,7 +44,20 @@ _INLINE_PAGE_BRANCHES = (
     ("―", r"―(?<!\t―)[—―]?[ \u3000]*\d{1,3}[ \u3000]*[—―]{1,2}(?!\t)"),
     ("-", r"-(?:(?<![\t\d-]-)[ ]?\d{1,3}[ ]?-|(?<![\t-]-)[ ]\d{1,3}[ ]-)(?=[ ]*\n)"),  # - 4 - closing a line: a footer
 )
-_INLINE_PAGE = re.compile("|".join(branch for _, branch in _INLINE_PAGE_BRANCHES))
+
+
+# The kinds of marker share no character (第N页; em dashes; hyphens), so no two markers of
+# different kinds overlap: each kind is searched for alone, which lets the regex engine skip
+# ahead to its one literal (several branches together are tried at every position).
+_INLINE_PAGE_KINDS = (("页",), ("—", "―"), ("-",))
+
+
+@lru_cache(maxsize=16)
+def _inline_page(needed: frozenset[str]) -> re.Pattern[str]:
+    """The page-marker branches of the characters `needed` (a text's): the others cannot match."""
+    return re.compile("|".join(branch for char, branch in _INLINE_PAGE_BRANCHES if char in needed))
+
+
 UNREADABLE_MARK = "\ufffd"  # what a page marker glued between two digits becomes: the row is flagged
 
 
@@ -58,9 +73,23 @@ def drop_page_markers(text: str) -> tuple[str, int]:
         before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
         return UNREADABLE_MARK if before.isdigit() and after.isdigit() else ""
 
-    if not any(needed in text for needed, _ in _INLINE_PAGE_BRANCHES):
-        return text, 0
-    return _INLINE_PAGE.sub(drop, text), count
+    patterns = [_inline_page(needed) for kind in _INLINE_PAGE_KINDS if (needed := _held(kind, text))]
+    if len(patterns) <= 1:
+        return (patterns[0].sub(drop, text), count) if patterns else (text, 0)
+    parts: list[str] = []  # `sub` of all kinds at once: the markers of every kind, in text order
+    end = 0
+    for m in sorted((m for p in patterns for m in p.finditer(text)), key=_START):
+        parts += (text[end : m.start()], drop(m))
+        end = m.end()
+    parts.append(text[end:])
+    return "".join(parts), count
+
+
+def _held(chars: tuple[str, ...], text: str) -> frozenset[str]:
+    return frozenset(char for char in chars if char in text)
+
+
+_START = methodcaller("start")
 
 
 # `canonical` of a text in the one-cell-per-line layout (and no page-number line): only the
@@ -99,10 +128,11 @@ def _has_page_lines(text: str) -> bool:
     """Is any line of `text` a page number (`fold_lines` drops it)?"""
     if "页" not in text and not any(dash in text for dash in "-—–－"):
         return False  # (what every page number holds)
-    for m in _PAGE_NUMBER_CORE.finditer(text):
-        start, end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.start())
-        if _PAGE_NUMBER.match(text[start:end] if end >= 0 else text[start:]):
-            return True
+    for lead, core in _PAGE_NUMBER_CORES:
+        for m in core.finditer(text) if lead in text else ():
+            start, end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.start())
+            if _PAGE_NUMBER.match(text[start:end] if end >= 0 else text[start:]):
+                return True
     return False
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 
 from .text import to_simplified
@@ -22,8 +23,11 @@ _TITLE_YEAR_FIRST = re.compile(
     + REPORT_TOPIC
     + r"[^。]{0,20}?报告"
 )
+# The year of a title, as both patterns print it in a whitespace-free candidate: 年 right after
+# it, ending by character 47 (an agency of at most 40 characters and 关于 before it, or none).
+_TITLE_YEAR = re.compile(r"(?:19|20)\d\d年")
+_YEAR_ENDS_BY = 40 + len("关于") + len("2024年")
 _HEADER_TITLE = re.compile(r"^\s*(?:标题|题目|title)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE | re.MULTILINE)
-_SPACES = re.compile(r"\s+")
 # the look-behind (no digit or bracket before the year) follows the digits, so the regex engine
 # tries only positions with a 1 or a 2
 _YEAR = re.compile(r"((?:19|20)\d\d)(?<![\d\[(]\d\d\d\d)\s*年(?!\d*号)")
@@ -31,17 +35,20 @@ _PLACE_ONLY = re.compile(r"^.{1,12}?(省|自治区|市|县|区|旗|州|盟)$")
 _STATS_PERIOD = re.compile(r"统计期限(?:为|是|自)?\s*((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
 
 
-def _title_lines(text: str) -> list[str]:
-    """Candidate title strings: a crawler header's 标题, else the first lines joined."""
+def _title_lines(text: str) -> Iterator[str]:
+    """Candidate title strings, in order: a crawler header's 标题, else the first lines joined
+    (made one by one: the first or second is the title of most reports)."""
     head = text[:2000]
     # Every header title holds 标题, 题目 or title (any case: a T or t), a quick test; the `^`
-    # pattern is tried at every character.
-    header = "标题" in head or "题目" in head or "t" in head or "T" in head
-    found = [m.group("title").strip() for m in _HEADER_TITLE.finditer(head)] if header else []
+    # pattern is tried at every character. (A one-character search is some 4× faster than a
+    # two-character one: 题 is looked for first.)
+    if ("题" in head and ("标题" in head or "题目" in head)) or "t" in head or "T" in head:
+        yield from [m.group("title").strip() for m in _HEADER_TITLE.finditer(head)]
     lines = [ln.strip().lstrip("#").strip() for ln in text[:800].split("\n") if ln.strip()]
     # Titles often wrap and may sit below a line of page chrome: try short windows of lines.
-    found += ["".join(lines[i : i + n]) for i in range(min(4, len(lines))) for n in (1, 2, 3)]
-    return found
+    for i in range(min(4, len(lines))):
+        for n in (1, 2, 3):
+            yield "".join(lines[i : i + n])
 
 
 def find_title(text: str) -> tuple[str | None, str | None, int | None]:
@@ -60,7 +67,9 @@ def clear_caches() -> None:
 @lru_cache(maxsize=8)  # the report, its agency and its prose ask for the same head in turn
 def _find_title(text: str) -> tuple[str | None, str | None, int | None]:
     for title in _title_lines(text):
-        compact = _SPACES.sub("", title)
+        compact = "".join(title.split())  # (`\s` is what str.split() splits at: the same, and 4× faster)
+        if _TITLE_YEAR.search(compact, 0, _YEAR_ENDS_BY) is None:
+            continue  # (neither pattern can match: a quick test for the long lines of prose)
         m = _TITLE.match(compact) or _TITLE_YEAR_FIRST.match(compact)
         if m:
             agency = m.group("agency").strip("《》\"“”'()（）[]【】") or None

@@ -133,9 +133,7 @@ def _sentence_ends(text: str) -> np.ndarray:
 
 _DIGIT = re.compile(r"\d")
 _CLAUSE_SEP = re.compile(r"[，,、；;：:]")
-_NORMATIVE = re.compile(r"(?:行政)?规范性文件")
 _REGULATION = re.compile(r"(?<!法规)规章(?!制度)")
-_LAW = re.compile(r"法律|法规")
 _DOC_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(?:件|部|个|份|条|篇)")
 _IN_FORCE = re.compile(r"现行有效")
 _REPEALED = re.compile(r"废止")
@@ -215,12 +213,21 @@ def _is_bare(clause: str) -> bool:
     return not rest
 
 
+def _document_nouns(clause: str) -> list[str]:
+    """The 表二 document rows a clause names: (行政)规范性文件, 规章 (not 法规规章, 规章制度). Plain
+    substring tests first; _REGULATION is searched only in a clause holding 规章."""
+    nouns = ["normative_documents"] if "规范性文件" in clause else []
+    if "规章" in clause and _REGULATION.search(clause):
+        nouns.append("regulations")
+    return nouns
+
+
 def _document_figures(clauses: list[tuple[str, int]], variant: str) -> list[Figure]:
     metrics = _DOC_METRICS.get(variant, {})
     out, carried = [], None
     for clause, line in clauses:
-        nouns = [k for k, p in (("normative_documents", _NORMATIVE), ("regulations", _REGULATION)) if p.search(clause)]
-        if _LAW.search(clause) or len(nouns) > 1:
+        nouns = _document_nouns(clause)
+        if "法律" in clause or "法规" in clause or len(nouns) > 1:  # laws and rules are no 表二 row
             carried = None
             continue
         carried = nouns[0] if nouns else carried
@@ -245,7 +252,7 @@ def _document_figures(clauses: list[tuple[str, int]], variant: str) -> list[Figu
 def _case_figures(clauses: list[tuple[str, int]]) -> list[Figure]:
     out = []
     for clause, line in clauses:
-        items = [k for k, p in _CASE_NOUNS.items() if p.search(clause)]
+        items = [k for k, p in _CASE_NOUNS.items() if p.pattern in clause]  # (plain words: a substring test)
         counts = _CASE_COUNT.findall(clause)
         if len(items) != 1 or len(counts) != 1 or not _CASE_MARK.search(clause):
             continue

@@ -79,7 +79,9 @@ class ParsedReport:
 def parse_file(path: Path) -> ParsedReport:
     """Read and parse one report file of any supported format. Unreadable input gives a
     report with issues, not an exception; a parser bug may still raise (see `parse_safely`)."""
-    data = path.read_bytes()
+    with open(path, "rb") as f:  # one open: the bytes and the modification time (as `file_mtime`)
+        mtime = _utc_naive(os.fstat(f.fileno()).st_mtime)
+        data = f.read()
     doc = read_document(path, data)
     report = ParsedReport(
         path.name,
@@ -87,7 +89,7 @@ def parse_file(path: Path) -> ParsedReport:
         hashlib.sha256(data).hexdigest(),
         doc.file_format,
         len(data),
-        file_mtime(path),
+        mtime,
     )
     report.issues += doc.issues
     if not doc.readable:
@@ -99,7 +101,11 @@ def parse_file(path: Path) -> ParsedReport:
 
 def file_mtime(path: Path) -> datetime:
     """A file's modification time (UTC, naive): which of two versions of a report is newer."""
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
+    return _utc_naive(path.stat().st_mtime)
+
+
+def _utc_naive(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC).replace(tzinfo=None)
 
 
 def parse_text(report: ParsedReport, raw_text: str) -> ParsedReport:

@@ -191,9 +191,10 @@ def _clean_row(seg: str, next_number: str) -> tuple[str, tuple[str, ...], tuple[
         if (number or next_number) != next_number:
             return None
         # blank cells around the values are padding (see `_read_row`)
-        tokens = ("",) * len(lead) + tuple(cells.split("\t")) + ("",) * max(len(trail) - 1, 0)
+        printed = cells.split("\t")
+        tokens = ("",) * len(lead) + tuple(printed) + ("",) * max(len(trail) - 1, 0)
         method = RowMethod.POSITIONAL if len(tokens) == width else RowMethod.TRIMMED
-        return values, tokens, _count_cells(cells, "\t"), method
+        return values, tokens, tuple(map(parse_value, printed)), method  # (`_count_cells`, split once)
     m = plain.fullmatch(seg)
     if m is None:
         m = _BLANK_ROW.fullmatch(seg)
@@ -213,7 +214,7 @@ def _count_cells(cells: str, separator: str) -> tuple[Cell, ...]:
     """The count cells of a row's printed numbers, split at `separator` (spaces: any run of
     them; none: one digit per cell)."""
     printed = cells.split("\t") if separator == "\t" else cells.split() if separator else list(cells)
-    return tuple(map(parse_value, printed, _COUNTS7, _NO_UNITS7))
+    return tuple(map(parse_value, printed))  # (a count by default: the text alone is the cache's quickest key)
 
 
 def _find_rows(
@@ -310,8 +311,12 @@ def _place(doc: Compacted, pos: int) -> str:
     return f"line {doc.line_of(pos)}"
 
 
+def _place_at(doc: Compacted, index: int) -> str:
+    """`_place` of the original text's index `index` (a label's start, already mapped back)."""
+    return f"line {doc.line_at(index)}"
+
+
 _COUNTS7 = ("count",) * 7
-_NO_UNITS7 = (None,) * 7
 _MISSING7 = (MISSING,) * 7
 
 
@@ -326,6 +331,7 @@ _T3_LABELS = {
     for variant, rows in V.T3_ROWS.items()
 }
 _ROW_PATTERNS = {rows: tuple(re.compile(r.pattern) for r in rows) for rows in V.T3_ROWS.values()}
+_T3_NUMBERS = {variant: {r.key: r.number for r in rows} for variant, rows in V.T3_ROWS.items()}  # each row's numbering
 
 
 def _t3_labels(doc: Compacted, variant: str, start: int, end: int, fuzzy: dict) -> dict:
@@ -364,14 +370,14 @@ def extract_table3(doc: Compacted) -> TableResult | None:
     found = _t3_labels(doc, variant, start, end, fuzzy)
     stops = _stops(doc, found, T3_GROUPS, start, end)
 
-    numbers = {r.key: r.number for r in rows}
+    numbers = _T3_NUMBERS[variant]
     order = [r.key for r in rows if r.key in found]
     source, origin = doc.text, doc.origin
-    labels, raws, clean = {}, {}, {}
+    labels, label_starts, raws, clean = {}, {}, {}, {}
     for key, nxt in zip(order, order[1:] + [""]):
         span = found[key]
-        label_end = origin(span[1] - 1) + 1
-        labels[key] = source[origin(span[0]) : label_end]
+        label_start, label_end = origin(span[0]), origin(span[1] - 1) + 1
+        labels[key], label_starts[key] = source[label_start:label_end], label_start
         raw = raws[key] = source[label_end : origin(stops[bisect_left(stops, span[1])])]
         clean[key] = _clean_row(raw, numbers[nxt] if nxt else "")
     reads = [read for read in clean.values() if read is not None and read[2] is not _BLANK7]
@@ -381,7 +387,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
         return TableResult(
             {
                 key: RowResult(
-                    key, read[2], labels[key], _place(doc, found[key][0]), read[3], fuzzy_score=fuzzy.get(key)
+                    key, read[2], labels[key], _place_at(doc, label_starts[key]), read[3], fuzzy_score=fuzzy.get(key)
                 )
                 for key, read in zip(order, reads)
             },
@@ -411,7 +417,7 @@ def extract_table3(doc: Compacted) -> TableResult | None:
             key,
             _MISSING7,
             labels[key],
-            _place(doc, found[key][0]),
+            _place_at(doc, label_starts[key]),
             method,
             fuzzy_score=fuzzy.get(key),
             leftover=leftovers[key],
@@ -669,7 +675,8 @@ def extract_table2(doc: Compacted, end: int) -> TableResult | None:
         stop = stops[bisect_left(stops, span[1])]
         label_end = origin(span[1] - 1) + 1
         raw = source[label_end : origin(stop)]
-        res = RowResult(item.key, _MISSING_ROW[width], source[origin(span[0]) : label_end], _place(doc, span[0]))
+        label_start = origin(span[0])
+        res = RowResult(item.key, _MISSING_ROW[width], source[label_start:label_end], _place_at(doc, label_start))
         # how many more times the label is printed, followed by numbers, before the next row
         res.repeated = len(repeat.findall(compact[span[1] : stop]))
         fast = _clean_t2_row(raw, columns)

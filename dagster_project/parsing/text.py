@@ -315,7 +315,7 @@ def _replace_each(text: str, chars: re.Pattern[str], table: dict[str, str]) -> s
 
 def _nfkc(text: str) -> str:
     text = _replace_each(text, _WIDE_CHARS, _WIDE)
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    return unicodedata.normalize("NFKC", text)  # (the text itself when it is normalized: quicker than asking first)
 
 
 def normalize(text: str) -> str:
@@ -327,7 +327,8 @@ def normalize(text: str) -> str:
         return _normalize_long(text)
     text = _nfkc(text)
     text = _replace_each(text, _FOLD_CHARS, _FOLD)
-    return to_simplified(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = to_simplified(text)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 # A whole report is normalized over its code points in numpy: each per-character map is one
@@ -368,8 +369,9 @@ def _normalize_long(text: str) -> str:
     wide = _mapped(codes, _WIDE_TABLE, bmp_only)
     if not np.array_equal(wide, codes):
         text, codes = _from_code_points(wide), wide
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    normalized = unicodedata.normalize("NFKC", text)  # (the text itself when it is: quicker than asking first)
+    if normalized is not text:
+        text = normalized
         codes = _code_points(text)
         bmp_only = int(codes.max(initial=0)) < 0x10000
     folded = _mapped(codes, _FOLD_TABLE, bmp_only)
@@ -426,6 +428,10 @@ class Compacted:
     def line_of(self, pos: int) -> int:
         """1-based line number in the original text of compact position `pos`."""
         return bisect_left(self._newlines, self.origin(pos)) + 1
+
+    def line_at(self, index: int) -> int:
+        """1-based line number of the original text's index `index` (`line_of` of its compact position)."""
+        return bisect_left(self._newlines, index) + 1
 
 
 # Whitespace by str.isspace(); no code point above U+3000 is whitespace (the last entry stands for them).

@@ -48,20 +48,12 @@ def _cell_text(cell) -> str:
 
 
 def _table(table, out: list[str]) -> None:
+    """A data table's rows: `table` holds no other table (see `_walk`), so each of its rows is its own."""
     out.append("\n")
     for row in table.iter("tr"):
-        if row.getparent() is not None and _nearest_table(row) is not table:
-            continue
-        cells = [_cell_text(c) for c in row if c.tag in ("td", "th")]
-        out.append("".join(c + "\t" for c in cells) + "\n")  # every cell ends with a tab
+        cells = [_cell_text(c) for c in row.iterchildren("td", "th")]
+        out.append("\t".join(cells) + "\t\n" if cells else "\n")  # every cell ends with a tab
     out.append("\n")
-
-
-def _nearest_table(el):
-    el = el.getparent()
-    while el is not None and el.tag != "table":
-        el = el.getparent()
-    return el
 
 
 def _walk(el, out: list[str]) -> None:
