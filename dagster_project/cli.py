@@ -462,9 +462,11 @@ def run() -> None:
     try:
         code = main()
     except SystemExit as done:  # argparse: --help, --version, a usage error
-        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        if not isinstance(done.code, int | None):
+        if done.code is None or isinstance(done.code, int):
+            code = done.code or 0
+        else:  # sys.exit("message"), as the interpreter would
             print(done.code, file=sys.stderr)
+            code = 1
     for thread in threading.enumerate():
         if thread is not threading.main_thread() and not thread.daemon:
             thread.join()

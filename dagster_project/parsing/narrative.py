@@ -149,12 +149,12 @@ _TITLED = re.compile(r"《[^》]*》")  # a document's title names no row
 _DOC_FILLER = re.compile(
     r"其中|另|共计|共|合计|计|本年度?|全年|今年|年内|截至目前|截至年底|目前|年底|了|的|已|数量?|为|达|有|文件|\s"
 )
-_CASE_NOUNS = {
-    "administrative_licensing": re.compile(r"行政许可"),
-    "administrative_penalty": re.compile(r"行政处罚"),
-    "administrative_coercion": re.compile(r"行政强制"),
+_CASE_NOUNS = {  # plain words: a clause names one by holding it
+    "administrative_licensing": "行政许可",
+    "administrative_penalty": "行政处罚",
+    "administrative_coercion": "行政强制",
 }
-_CASE_WORDS = re.compile("|".join(p.pattern for p in _CASE_NOUNS.values()))
+_CASE_WORDS = re.compile("|".join(_CASE_NOUNS.values()))
 _CASE_MARK = re.compile(r"作出|办理|办结|办件|实施|查处|决定|案件")
 _CASE_COUNT = re.compile(r"(?<![\d.])(\d+)\s*(?:件|起|宗|个)")
 _CASE_EXCLUDED = re.compile(r"类|信息|公示|公开|清单|目录|受理|申请|项目|累计|复议|诉讼|投诉|举报|信访")
@@ -252,7 +252,7 @@ def _document_figures(clauses: list[tuple[str, int]], variant: str) -> list[Figu
 def _case_figures(clauses: list[tuple[str, int]]) -> list[Figure]:
     out = []
     for clause, line in clauses:
-        items = [k for k, p in _CASE_NOUNS.items() if p.pattern in clause]  # (plain words: a substring test)
+        items = [k for k, word in _CASE_NOUNS.items() if word in clause]
         counts = _CASE_COUNT.findall(clause)
         if len(items) != 1 or len(counts) != 1 or not _CASE_MARK.search(clause):
             continue

@@ -68,20 +68,21 @@ def stamp_build(con: duckdb.DuckDBPyConnection, store: Store) -> None:
         con.execute("drop table if exists meta.report_signatures")
 
 
+_DIGESTS: dict[tuple[str, int, int, int], Future[str]] = {}
+_DIGESTS_LOCK = threading.Lock()
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in blocks (once per state of the file: a refresh checks the
     published file in more than one step, and `prefetch_sha256` may have started it already)."""
     st = path.stat()
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
     with _DIGESTS_LOCK:
-        digest = _DIGESTS.get(key)
-        mine = digest is None
-        if mine:
-            digest = _DIGESTS[key] = Future()
-            while len(_DIGESTS) > 8:  # the states of a refresh's two files are all it asks for
-                del _DIGESTS[next(iter(_DIGESTS))]
-    assert digest is not None
-    if mine:
+        found = _DIGESTS.get(key)
+        digest = _DIGESTS[key] = found or Future()
+        while len(_DIGESTS) > 8:  # the states of a refresh's two files are all it asks for
+            del _DIGESTS[next(iter(_DIGESTS))]
+    if found is None:  # this thread reads the file; any other asking meanwhile waits for it
         try:
             with open(path, "rb") as f:
                 digest.set_result(hashlib.file_digest(f, "sha256").hexdigest())
@@ -90,10 +91,6 @@ def file_sha256(path: Path) -> str:
                 _DIGESTS.pop(key, None)  # asked again, it is read again
             digest.set_exception(exc)
     return digest.result()
-
-
-_DIGESTS: dict[tuple[str, int, int, int], Future[str]] = {}
-_DIGESTS_LOCK = threading.Lock()
 
 
 def prefetch_sha256(path: Path) -> None:
