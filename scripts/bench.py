@@ -7,7 +7,8 @@
 of each format (PDF through PDFium and through pdfplumber), each beside its floor (reading and
 decoding the file; `pdftotext -layout` for PDFs), and OCR / .doc conversion where installed.
 
-Reports come from `ogi synth` (seeded, so every run measures the same corpus). Every refresh is
+Reports come from `ogi synth` (seeded, so every run measures the same corpus), written into the
+scratch raw/ with their answer keys beside it (raw/ holds the reports only). Every refresh is
 the real `ogi refresh` (the Dagster job, dbt build and publish included), run as a user runs it
 (no `--verbose`), in a scratch directory chosen through OGI_RAW_DIR / OGI_WAREHOUSE_DIR /
 DAGSTER_HOME; each step's time is read back from the run's record in that Dagster instance. Peak memory is the largest sum
@@ -18,7 +19,8 @@ is timed on the warehouse with the 1% added (`dashboard.bench.page_query_times`)
 table refreshes one corpus on the process pool and on a local Ray cluster (OGI_ENGINE=ray), and
 the projection scales the per-stage costs of the largest size to 1M reports. The figures are what this
 machine did at that moment: other work on it (load average printed) makes them slower, never
-faster.
+faster, and a virtual machine's speed drifts too: a speed probe (a fixed pure-Python loop) is
+timed at the start and at the end, so two runs can be compared.
 """
 
 from __future__ import annotations
@@ -66,10 +68,25 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def synth(n: int, out: Path, seed: int) -> float:
+def speed_probe() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (the best of 5): the same machine gives
+    other figures at other moments, and this says how fast it was when the benchmark ran."""
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.process_time()
+        total = 0
+        for i in range(5_000_000):
+            total += i % 7
+        best = min(best, time.process_time() - t0)
+    return best * 1000
+
+
+def synth(n: int, out: Path, seed: int, answers: Path | None = None) -> float:
+    """`ogi synth`: n reports in out, their answer keys in `answers` (default out/answers)."""
     started = time.monotonic()
+    keys = ["--answers", str(answers)] if answers else []
     subprocess.run(
-        [str(OGI), "synth", "--n", str(n), "--out", str(out), "--seed", str(seed)],
+        [str(OGI), "synth", "--n", str(n), "--out", str(out), "--seed", str(seed), *keys],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -388,12 +405,17 @@ def bench_size(n: int, scratch: Path) -> tuple[list[dict], dict[str, dict[str, f
     (root / "dagster_home").mkdir(parents=True)
     (root / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     print(f"[{n}] generating {n} reports ...", flush=True)
-    gen_s = synth(n, root / "raw" / "base", seed=0)
+    # the answer keys beside raw/, not in it: raw/ holds the n reports and nothing else
+    gen_s = synth(n, root / "raw" / "base", seed=0, answers=root / "answers" / "base")
     results = []
     one_percent = max(1, n // 100)
     steps = (
         ("full", None, ()),
-        ("+1% (incremental)", lambda: synth(one_percent, root / "raw" / "added", seed=1), ()),
+        (
+            "+1% (incremental)",
+            lambda: synth(one_percent, root / "raw" / "added", seed=1, answers=root / "answers" / "added"),
+            (),
+        ),
         ("no change", None, ()),
         ("−1% removed (incremental)", lambda: shutil.rmtree(root / "raw" / "added"), ()),
         ("rebuild (--full, staged parts reused)", None, ("--full",)),
@@ -498,9 +520,10 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count()
     load = os.getloadavg()
     mem_gb = psutil.virtual_memory().total / 2**30
+    probe = speed_probe()
     print(
         f"machine: {cores} cores, {cpu_model()}, {mem_gb:.0f} GiB RAM; python {platform.python_version()}; "
-        f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+        f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; speed probe {probe:.0f} ms",
         flush=True,
     )
 
@@ -532,7 +555,9 @@ def main(argv: list[str] | None = None) -> int:
             refreshes, pages[n] = bench_size(n, scratch)
             results += refreshes
     finally:
+        probe_at_end = speed_probe()
         summary = {
+            "speed_probe_ms": [probe, probe_at_end],
             "cores": cores,
             "cpu": cpu_model(),
             "ram_gib": mem_gb,
@@ -551,7 +576,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         f"Machine: {cores} cores ({cpu_model()}), {mem_gb:.0f} GiB RAM. Load average at start "
-        f"{load[0]:.2f}, at end {os.getloadavg()[0]:.2f} (other work on the machine slows every figure)."
+        f"{load[0]:.2f}, at end {os.getloadavg()[0]:.2f} (other work on the machine slows every figure). "
+        f"Speed probe (a fixed pure-Python loop, best of 5, CPU ms; lower is faster): {probe:.0f} at start, "
+        f"{probe_at_end:.0f} at end."
     )
     print()
     print("Parse throughput (pure parsing function, one process; reports/s per core):")

@@ -79,11 +79,23 @@ def test_an_incremental_build_publishes_what_a_full_build_does(refreshed):
         copy = con.execute("select status from dim_source_file where file_name = 'copy of the first sample.txt'")
         assert copy.fetchall() == [("duplicate",)]
     incremental_tables = table_digests(db)
-    # the seeds were kept, not reloaded, and so were their own tests; a model's test against a seed ran
-    tested = {r["unique_id"].split(".")[2] for r in dbt_results(root)}
-    assert not {t for t in tested if t.startswith("unique_dim_issue_code")}
+    # the seeds and dim_region (it reads only seeds) were kept, not rebuilt, and so were their own
+    # tests and the unit tests of the unchanged SQL; a model's test against them ran
+    ran = {r["unique_id"] for r in dbt_results(root)}
+    tested = {unique_id.split(".")[2] for unique_id in ran}
+    assert not {t for t in tested if t.startswith(("unique_dim_issue_code", "unique_dim_region"))}
+    assert "model.ogi.dim_region" not in ran and not [u for u in ran if u.startswith("unit_test.")]
     assert "relationships_stg_reports_region_code__code__ref_ref_regions_" in tested
-    assert "stg_cells_one_row_per_cell" in tested
+    assert "relationships_dim_report_region_code__region_code__ref_dim_region_" in tested
+    assert "stg_cells_one_row_per_cell" in tested and "model.ogi.stg_cells" in ran
+    kept = {
+        m.asset_key.to_user_string(): m.metadata["build"].value
+        for m in incremental.get_asset_materialization_events()
+        for m in [m.materialization]
+        if "build" in m.metadata
+    }
+    assert kept["dim_region"] == "kept from the published warehouse (it reads only seeds, which are unchanged)"
+    assert kept["ref_regions"] == "kept from the published warehouse (seeds are unchanged)"
 
     full = run_refresh(root, full=True)
     assert full.success

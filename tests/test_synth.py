@@ -282,9 +282,34 @@ def test_cli(tmp_path, capsys):
         == 0
     )
     line = capsys.readouterr().out.strip()
-    assert line.startswith(f"synth: 7 reports + keys in {tmp_path}") and "reports/s" in line
+    assert line.startswith(f"synth: 7 reports in {tmp_path}, keys in {tmp_path / 'answers'}") and "reports/s" in line
     assert len(list(tmp_path.glob("*.txt"))) == 7 and len(list((tmp_path / "answers").glob("*.json"))) == 7
     assert all(_tags(k) == {"layout"} for k in _keys(tmp_path))
+    # the keys elsewhere (outside a raw/ folder): the same bytes, none beside the reports
+    raw, keys = tmp_path / "raw", tmp_path / "keys"
+    assert (
+        main(
+            [
+                "--n",
+                "7",
+                "--out",
+                str(raw),
+                "--answers",
+                str(keys),
+                "--seed",
+                "4",
+                "--layouts",
+                "pipe",
+                "crawler",
+                "--defect-rate",
+                "0",
+            ]
+        )
+        == 0
+    )
+    assert sorted(p.name for p in raw.iterdir()) == sorted(p.name for p in tmp_path.glob("*.txt"))
+    assert all((keys / k.name).read_bytes() == k.read_bytes() for k in (tmp_path / "answers").glob("*.json"))
+    assert len(list(keys.glob("*.json"))) == 7
     assert main(["--n", "3", "--out", str(tmp_path), "--defect-rate", "2"]) == 2
     help_text = subprocess.run(
         [sys.executable, "-m", "dagster_project.synth", "--help"], capture_output=True, text=True, check=True

@@ -3,6 +3,7 @@
 import functools
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
@@ -38,31 +39,58 @@ def ogi_dbt_models(
 
     Incremental when it can be: the build starts from a copy of the published warehouse and
     redoes the reports added, changed or removed since (pipeline/incremental.py); full when
-    asked (`ogi refresh --full`), or when there is no published build or the parser or the dbt
-    project changed. Skipped when the published warehouse was built from the same report
+    asked (`ogi refresh --full`), or when there is no published build or the parser, the dbt
+    project or the dbt/DuckDB versions changed. Skipped when the published warehouse was built from the same report
     contents, parser version and dbt project: a no-change refresh leaves it untouched.
     """
     store = warehouse.store
     build = prepare_build(store, context.log.info, full=config.full)
     if build is None:
         return
-    # The seeds are part of the project fingerprint: a build that continues the published one
-    # has them already, loaded and tested. "cautious" leaves out only the tests of seeds alone;
-    # a test of a model against a seed (a relationship) still runs.
+    # The seeds and the SQL are part of the project fingerprint: a build that continues the
+    # published one has the seeds, the models that read only seeds, and the unit tests' verdicts
+    # on the SQL already, loaded and tested. "cautious" leaves out only the tests of those
+    # alone; a test of a model against a seed or a seed-only model (a relationship) still runs.
     args = ["build", "--full-refresh"]
     if not build.full:
-        args = ["build", "--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
-        for seed in _seed_keys():  # first: Dagster wants a multi-asset's outputs in dependency order
-            yield dg.MaterializeResult(
-                asset_key=seed, metadata={"build": "kept from the published warehouse (seeds are unchanged)"}
-            )
+        kept = _kept_nodes()
+        excluded = " ".join(["resource_type:seed", "resource_type:unit_test", *kept.models])  # one value: a union
+        args = ["build", "--exclude", excluded, "--indirect-selection", "cautious"]
+        for key, why in kept.keys:  # first: Dagster wants a multi-asset's outputs in dependency order
+            yield dg.MaterializeResult(asset_key=key, metadata={"build": f"kept from the published warehouse ({why})"})
     with warehouse.dbt_environment():  # dbt's process inherits it
         invocation = dbt.cli(args, context=context, target_path=store.dbt_target)
     yield from warehouse.stream_build(invocation)
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """What an incremental build takes from the published warehouse instead of building."""
+
+    models: list[str]  # the models that read only seeds (no staging source), by name
+    keys: list[tuple[dg.AssetKey, str]]  # seeds, then those models: asset key, why it is kept
+
+
 @functools.cache  # read when a build first needs it, not when the definitions load
-def _seed_keys() -> list[dg.AssetKey]:
+def _kept_nodes() -> _Kept:
     manifest = json.loads(ogi_dbt.manifest_path.read_text(encoding="utf-8"))
-    seeds = (node for node in manifest["nodes"].values() if node["resource_type"] == "seed")
-    return sorted((_Layers().get_asset_key(seed) for seed in seeds), key=lambda key: key.to_user_string())
+    nodes, parents = manifest["nodes"], manifest["parent_map"]
+
+    @functools.cache
+    def depth(unique_id: str) -> float:
+        """Steps from a seed (a source counts as infinitely far: the node reads staging)."""
+        if unique_id.startswith("source."):
+            return float("inf")
+        return max((1 + depth(p) for p in parents.get(unique_id, [])), default=0)
+
+    seeds = sorted((n for n in nodes.values() if n["resource_type"] == "seed"), key=lambda n: n["name"])
+    models = sorted(
+        (n for n in nodes.values() if n["resource_type"] == "model" and depth(n["unique_id"]) < float("inf")),
+        key=lambda n: (depth(n["unique_id"]), n["name"]),  # dependency order
+    )
+    key = _Layers().get_asset_key
+    return _Kept(
+        models=[m["name"] for m in models],
+        keys=[(key(s), "seeds are unchanged") for s in seeds]
+        + [(key(m), "it reads only seeds, which are unchanged") for m in models],
+    )

@@ -10,6 +10,7 @@ for want of a tool that is installed now (LibreOffice, OCR), are parsed again (u
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -145,9 +146,12 @@ def fingerprint(inventory: pl.DataFrame, dbt_dir: Path, staged: Iterable[str] = 
 
 
 def project_fingerprint(dbt_dir: Path) -> str:
-    """The dbt project's own fingerprint (models, seeds, macros, tests, settings): a build
-    made by another project cannot be continued incrementally."""
+    """The dbt project's own fingerprint (models, seeds, macros, tests, settings) and the
+    versions that run it: a build made by another project, or by another dbt or DuckDB, cannot
+    be continued incrementally (an incremental build keeps its seeds and unit-test verdicts)."""
     h = hashlib.sha256()
+    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
+        h.update(f"{package}=={importlib.metadata.version(package)}\n".encode())
     project = [p for sub in ("models", "seeds", "macros", "tests") for p in (dbt_dir / sub).rglob("*") if p.is_file()]
     for path in [*sorted(project), dbt_dir / "dbt_project.yml", dbt_dir / "profiles.yml"]:
         h.update(str(path.relative_to(dbt_dir)).encode())

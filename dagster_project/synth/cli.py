@@ -16,10 +16,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m dagster_project.synth",
         description="Write N synthetic 政府信息公开工作年度报告 files into OUT and an answer key per report "
-        "into OUT/answers/ (same bytes for the same seed).",
+        "into OUT/answers/ or --answers (same bytes for the same seed).",
     )
     p.add_argument("--n", type=int, required=True, help="number of reports to write")
     p.add_argument("--out", type=Path, required=True, help="output directory (created if missing)")
+    p.add_argument(
+        "--answers",
+        type=Path,
+        default=None,
+        help="where the answer keys go (default OUT/answers; a folder outside raw/ keeps them out of a refresh's inventory)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument(
         "--layouts",
@@ -48,7 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         records = generate(
-            args.n, args.out, args.seed, tuple(args.layouts) if args.layouts else None, args.defect_rate, args.workers
+            args.n,
+            args.out,
+            args.seed,
+            tuple(args.layouts) if args.layouts else None,
+            args.defect_rate,
+            args.workers,
+            args.answers,
         )
     except ValueError as exc:
         print(f"synth: {exc}", file=sys.stderr)
@@ -58,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     defects = Counter(r[2] for r in records if r[2])
     rate = len(records) / secs if secs > 0 else float("inf")
     print(
-        f"synth: {len(records)} reports + keys in {args.out} (seed {args.seed}) in {secs:.1f}s, "
+        f"synth: {len(records)} reports in {args.out}, keys in {args.answers or args.out / 'answers'} (seed {args.seed}) in {secs:.1f}s, "
         f"{rate:.0f} reports/s; layouts "
         + " ".join(f"{k}={layouts[k]}" for k in LAYOUTS if layouts[k])
         + "; defects "

@@ -115,9 +115,8 @@ def _write(path: str, data: bytes) -> None:
 
 def write_chunk(task: tuple) -> list[tuple[str, str, str]]:
     """Render and write one chunk of series; returns (file name, layout, defect kind) per report."""
-    out_dir, width, layouts, defect_rate, chunk = task
-    out = Path(out_dir)
-    answers = out / "answers"
+    out_dir, answers_dir, width, layouts, defect_rate, chunk = task
+    out, answers = Path(out_dir), Path(answers_dir)
     done = []
     for p in chunk:
         rng = random.Random(p.seed)
@@ -154,7 +153,10 @@ def generate(
     layouts: tuple[str, ...] | None = None,
     defect_rate: float = 0.05,
     workers: int | None = None,
+    answers_dir: Path | None = None,
 ) -> list[tuple[str, str, str]]:
+    """Write n reports into out_dir and their answer keys into answers_dir (default
+    out_dir/answers); returns (file name, layout, defect kind) per report."""
     layouts = tuple(layouts) if layouts else LAYOUTS
     unknown = [x for x in layouts if x not in LAYOUTS]
     if unknown:
@@ -162,9 +164,11 @@ def generate(
     if not 0.0 <= defect_rate <= 1.0:
         raise ValueError("defect_rate must be within [0, 1]")
     out_dir = Path(out_dir)
-    (out_dir / "answers").mkdir(parents=True, exist_ok=True)
+    answers_dir = Path(answers_dir) if answers_dir else out_dir / "answers"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    answers_dir.mkdir(parents=True, exist_ok=True)
     width = max(6, len(str(max(n - 1, 0))))
-    tasks = ((str(out_dir), width, layouts, defect_rate, chunk) for chunk in _chunks(n, seed))
+    tasks = ((str(out_dir), str(answers_dir), width, layouts, defect_rate, chunk) for chunk in _chunks(n, seed))
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if n >= 4 * _CHUNK_REPORTS else 1
     records: list[tuple[str, str, str]] = []
