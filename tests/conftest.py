@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,13 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "raw"
 SHARED = REPO.parent / "shared"
+
+# A suite started in the background by a non-interactive shell (`make test &`) inherits SIGINT
+# ignored. A job run in process maps SIGTERM to SIGINT's handler (dagster/_utils/interrupts.py),
+# which would leave SIGTERM ignored here and in every subprocess a test starts afterwards: a test
+# that ends one with SIGTERM would wait for ever.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _dbt_parse() -> None:

@@ -310,6 +310,11 @@ def test_cli(tmp_path, capsys):
     assert sorted(p.name for p in raw.iterdir()) == sorted(p.name for p in tmp_path.glob("*.txt"))
     assert all((keys / k.name).read_bytes() == k.read_bytes() for k in (tmp_path / "answers").glob("*.json"))
     assert len(list(keys.glob("*.json"))) == 7
+    capsys.readouterr()
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    assert main(["--n", "2", "--out", str(tmp_path / "more"), "--answers", str(blocked / "keys")]) == 1
+    assert capsys.readouterr().err.startswith(f"synth: cannot write {blocked / 'keys'}: Not a directory")
     assert main(["--n", "3", "--out", str(tmp_path), "--defect-rate", "2"]) == 2
     help_text = subprocess.run(
         [sys.executable, "-m", "dagster_project.synth", "--help"], capture_output=True, text=True, check=True

@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"synth: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an --out or --answers that cannot be written
+        print(f"synth: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     secs = time.perf_counter() - start
     layouts = Counter(r[1] for r in records)
     defects = Counter(r[2] for r in records if r[2])
