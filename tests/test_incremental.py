@@ -88,12 +88,8 @@ def test_an_incremental_build_publishes_what_a_full_build_does(refreshed):
     assert "relationships_stg_reports_region_code__code__ref_ref_regions_" in tested
     assert "relationships_dim_report_region_code__region_code__ref_dim_region_" in tested
     assert "stg_cells_one_row_per_cell" in tested and "model.ogi.stg_cells" in ran
-    kept = {
-        m.asset_key.to_user_string(): m.metadata["build"].value
-        for m in incremental.get_asset_materialization_events()
-        for m in [m.materialization]
-        if "build" in m.metadata
-    }
+    materialized = [event.materialization for event in incremental.get_asset_materialization_events()]
+    kept = {m.asset_key.to_user_string(): m.metadata["build"].value for m in materialized if "build" in m.metadata}
     assert kept["dim_region"] == "kept from the published warehouse (it reads only seeds, which are unchanged)"
     assert kept["ref_regions"] == "kept from the published warehouse (seeds are unchanged)"
 

@@ -40,8 +40,9 @@ def ogi_dbt_models(
     Incremental when it can be: the build starts from a copy of the published warehouse and
     redoes the reports added, changed or removed since (pipeline/incremental.py); full when
     asked (`ogi refresh --full`), or when there is no published build or the parser, the dbt
-    project or the dbt/DuckDB versions changed. Skipped when the published warehouse was built from the same report
-    contents, parser version and dbt project: a no-change refresh leaves it untouched.
+    project or the dbt/DuckDB versions changed. Skipped when the published warehouse was built
+    from the same report contents, parser version and dbt project: a no-change refresh leaves
+    it untouched.
     """
     store = warehouse.store
     build = prepare_build(store, context.log.info, full=config.full)

@@ -9,6 +9,7 @@ for want of a tool that is installed now (LibreOffice, OCR), are parsed again (u
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -149,14 +150,17 @@ def project_fingerprint(dbt_dir: Path) -> str:
     """The dbt project's own fingerprint (models, seeds, macros, tests, settings) and the
     versions that run it: a build made by another project, or by another dbt or DuckDB, cannot
     be continued incrementally (an incremental build keeps its seeds and unit-test verdicts)."""
-    h = hashlib.sha256()
-    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
-        h.update(f"{package}=={importlib.metadata.version(package)}\n".encode())
+    h = hashlib.sha256(_runtime_versions().encode())
     project = [p for sub in ("models", "seeds", "macros", "tests") for p in (dbt_dir / sub).rglob("*") if p.is_file()]
     for path in [*sorted(project), dbt_dir / "dbt_project.yml", dbt_dir / "profiles.yml"]:
         h.update(str(path.relative_to(dbt_dir)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+@functools.cache  # installed packages do not change under a running process
+def _runtime_versions() -> str:
+    return "".join(f"{p}=={importlib.metadata.version(p)}\n" for p in ("dbt-core", "dbt-duckdb", "duckdb"))
 
 
 def published_fingerprint(db_path: Path) -> str | None:

@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.n < 0:
         print("synth: --n must be >= 0", file=sys.stderr)
         return 2
+    answers = args.answers or args.out / "answers"
     start = time.perf_counter()
     try:
         records = generate(
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             tuple(args.layouts) if args.layouts else None,
             args.defect_rate,
             args.workers,
-            args.answers,
+            answers,
         )
     except ValueError as exc:
         print(f"synth: {exc}", file=sys.stderr)
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     defects = Counter(r[2] for r in records if r[2])
     rate = len(records) / secs if secs > 0 else float("inf")
     print(
-        f"synth: {len(records)} reports in {args.out}, keys in {args.answers or args.out / 'answers'} (seed {args.seed}) in {secs:.1f}s, "
+        f"synth: {len(records)} reports in {args.out}, keys in {answers} (seed {args.seed}) in {secs:.1f}s, "
         f"{rate:.0f} reports/s; layouts "
         + " ".join(f"{k}={layouts[k]}" for k in LAYOUTS if layouts[k])
         + "; defects "
