@@ -3,8 +3,8 @@ conversion against OpenCC itself (on the corpus, and on random mixes of traditio
 simplified text with the converter's phrases in them); `canonical` against the line-by-line
 `fold_lines`; the whole-report normalization against the one for short strings; the compact
 view, the page markers, the pipe-layout split, the HTML reader's plain elements, the prose's
-statements, the identities' batch tests and the issue constructor against the plain code they
-replace."""
+statements, the identities' batch tests, the issue constructor and the one-name mention test against the
+plain code they replace."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest
 from opencc import OpenCC
 
 from dagster_project.parsing import layout, metadata, narrative
+from dagster_project.parsing import regions as R
 from dagster_project.parsing import vocabulary as V
 from dagster_project.parsing.catalogue import CATALOGUE, IssueCode, RowMethod, Severity
 from dagster_project.parsing.cells import MISSING, parse_value
@@ -265,6 +266,26 @@ def test_normalize_long_texts_as_short_ones() -> None:
     for text in texts:
         assert len(text) >= _LONG
         assert normalize(text) == _normalize_by_strings(text), repr(text[:60])
+
+
+def test_one_name_is_mentioned_as_the_full_count_says() -> None:
+    """`name in Mentions(text)` is `name in mentions(text)`: for every region name printed in the
+    corpus texts, with the two-character names after ordinary words, inside longer names and at
+    the text's start, and asked again once the full count is made."""
+    rng = random.Random(3)
+    names = list(R.index().by_name_)
+    texts = ["".join(p.read_text(encoding="utf-8", errors="replace").split()) for p in corpus_texts()]
+    two = [n for n in names if len(n) == 2]
+    texts += [
+        "".join(rng.choice([*rng.sample(names, 3), *two[:40], "管理", "的", "1"]) for _ in range(60))
+        for _ in range(300)
+    ]
+    for text in texts:
+        full = R.mentions(text)
+        asked = {n for n in names if n in text} | set(rng.sample(names, 20))
+        lazy = R.Mentions(text)
+        assert {n for n in asked if n in lazy} == {n for n in asked if n in full}
+        assert lazy.counts == full and {n for n in asked if n in lazy} == {n for n in asked if n in full}
 
 
 def test_compact_view_drops_what_split_drops() -> None:

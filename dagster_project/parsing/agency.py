@@ -115,18 +115,18 @@ def resolve_agency(
     """Resolve the publishing agency. `title` and `agency_name` are what the metadata step found
     (either may be None); `text` is the report text (normalized or raw); `file_name` is used
     only when it contains Chinese (crawler names such as 80725_XX县人民政府2012年…); `compact`,
-    when given, is `text` without whitespace (the parser has it at hand)."""
+    when given, is `text` without whitespace and says `text` is normalized (the parser has both)."""
     head, tail, flat = _prepare(text, compact)
-    counts = R.mentions(flat)
+    mentioned = R.Mentions(flat)  # (most reports ask only whether their enclosing regions are named)
     name, source = _name(title, head, tail, file_name, agency_name)
     ev: list[str] = []
     if name is None:
-        return _unidentified(flat, counts, ev)
+        return _unidentified(flat, mentioned.counts, ev)
     ev.append(source)
-    place, rest, conf, exact = _place(name, flat, counts, ev)
+    place, rest, conf, exact = _place(name, flat, mentioned, ev)
     kind, level, kconf = _kind(rest, _head_level(name, rest, place if exact else None), name, ev)
     if place is None and kind in ("department", "township_government", "development_zone", "unidentified"):
-        place = _text_region(counts, flat, "county" if kind == "township_government" else None, ev)
+        place = _text_region(mentioned.counts, flat, "county" if kind == "township_government" else None, ev)
         conf = 0.5 if place else 0.35
         if level == "unknown" and place and kind != "township_government":
             level = place.level
@@ -143,11 +143,10 @@ def _prepare(text: str, compact: str | None = None) -> tuple[str, str, str]:
     the ends keeps raw input (traditional characters, HTML) working at a fraction of the cost."""
     if "<" in text[:4000] and _TAG.search(text[:4000]):
         text, compact = _TAG.sub(" ", text), None
-    first = text[:_HEAD]
-    head = _normalized(first)
+    if compact is not None:  # the parser's normalized text and its compact view
+        return text[:_HEAD], text[-_TAIL:], compact
+    head = _normalized(text[:_HEAD])
     tail = _normalized(text[-_TAIL:]) if len(text) > _HEAD else head[-_TAIL:]
-    if compact is not None and head is first:  # the head as it was: the text's own compact view
-        return head, tail, compact
     return head, tail, "".join((head + text[_HEAD:]).split())  # split() is 4× faster than re.sub
 
 
@@ -208,13 +207,13 @@ def _from_title(s: str) -> str | None:
     return cut if cut != s and len(cut) >= 2 else None
 
 
-def _place(name: str, flat: str, counts: Counter, ev: list[str]) -> tuple[R.Region | None, str, float, bool]:
+def _place(name: str, flat: str, mentioned: R.Mentions, ev: list[str]) -> tuple[R.Region | None, str, float, bool]:
     """The region named at the front of `name` (or inside it: 国家税务总局XX县…), the rest of the
     name, a confidence, and whether the region is the agency's own (False: only an enclosing one
     is certain, e.g. the prefecture shared by the candidates of a repeated name)."""
     start, first = next(((i, at) for i in range(len(name) - 2) if (at := _place_at(name, i))[1]), (None, None))
     if start is None or first is None:
-        return _variant(name, flat, counts, ev)
+        return _variant(name, flat, mentioned.counts, ev)
     chain: list[tuple[str, tuple[R.Region, ...], bool]] = []
     pos = start
     while pos < len(name):
@@ -229,7 +228,7 @@ def _place(name: str, flat: str, counts: Counter, ev: list[str]) -> tuple[R.Regi
     matched, cands, short = chain[-1]
     conf = 0.85 if short else 0.9
     if len(cands) > 1:
-        best, top = _disambiguate(cands, counts, flat, ev)
+        best, top = _disambiguate(cands, mentioned.counts, flat, ev)
         if best is None:
             ev.append(f"{matched}: {len(cands)} regions, text does not decide")
             return _common_parent(top), name[pos:], 0.5, False
@@ -242,7 +241,7 @@ def _place(name: str, flat: str, counts: Counter, ev: list[str]) -> tuple[R.Regi
         ev.append(f"{matched}: short name of {r.name} {r.code}")
     else:
         ev.append(f"{r.name} {r.code}" + (f" (chain {''.join(c[0] for c in chain)})" if len(chain) > 1 else ""))
-    parents = [R.index().regions[a].name for a in r.ancestors() if R.index().regions[a].name in counts]
+    parents = [R.index().regions[a].name for a in r.ancestors() if R.index().regions[a].name in mentioned]
     if len(chain) > 1 or parents:
         conf += 0.05
         if parents:

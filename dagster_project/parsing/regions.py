@@ -149,19 +149,52 @@ def mentions(text: str) -> Counter[str]:
     idx = index()
     found: Counter[str] = Counter()
     for end in _anchor_ends(text, idx.anchors):
-        lengths = idx.ends.get(text[end - 2 : end])
-        if not lengths:
-            continue
-        for n in lengths:
-            if n > end:
-                continue
-            name = text[end - n : end]
-            if name in idx.by_name_:
-                if n == 2 and end > 2 and _CJK.match(text[end - 3]) and text[end - 3] not in "省市县区州盟旗":
-                    break
-                found[name] += 1
-                break
+        name = _name_ending_at(text, end, idx)
+        if name:
+            found[name] += 1
     return found
+
+
+def _name_ending_at(text: str, end: int, idx: RegionIndex) -> str | None:
+    """The name `mentions` counts at `end` (the longest full name ending there), if any."""
+    for n in idx.ends.get(text[end - 2 : end], ()):
+        if n > end:
+            continue
+        name = text[end - n : end]
+        if name in idx.by_name_:
+            if n == 2 and end > 2 and _CJK.match(text[end - 3]) and text[end - 3] not in "省市县区州盟旗":
+                return None
+            return name
+    return None
+
+
+class Mentions:
+    """`mentions(text)`, counted on first use: whether one name is mentioned at all (what most
+    reports ask) is answered from that name's own occurrences, without scanning for every name."""
+
+    __slots__ = ("_counts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._counts: Counter[str] | None = None
+
+    @property
+    def counts(self) -> Counter[str]:
+        if self._counts is None:
+            self._counts = mentions(self.text)
+        return self._counts
+
+    def __contains__(self, name: str) -> bool:
+        """`name in mentions(text)`."""
+        if self._counts is not None:
+            return name in self._counts
+        text, idx = self.text, index()
+        i = text.find(name) if len(name) >= 2 else -1  # (`mentions` counts names of two characters and more)
+        while i != -1:
+            if _name_ending_at(text, i + len(name), idx) == name:
+                return True
+            i = text.find(name, i + 1)
+        return False
 
 
 def _anchor_ends(text: str, anchors: str) -> list[int]:
