@@ -1,6 +1,7 @@
 """OGI_ENGINE=ray: the staging batches as tasks on a real local Ray cluster (2 CPUs) stage what
 the process pool stages, and `ogi refresh` on Ray publishes the same marts as on the pool, even
-when a worker is killed mid-batch (the task is retried and overwrites its parts)."""
+when a worker is killed mid-batch (the task is retried and overwrites its parts); a file that
+kills its worker on every attempt is found and staged as a failed report."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 from conftest import RAW, subprocess_env, table_digests
 
@@ -26,6 +28,7 @@ pytest.importorskip("ray", reason="ray is not installed: .venv/bin/pip install '
 OGI = Path(sys.executable).with_name("ogi")
 REFRESH_TIMEOUT_S = 300
 N_REPORTS, BATCH = 60, 20  # three batches over two CPUs: one waits for a free worker
+CRASHER = "kills-its-worker.txt"  # a parse worker kills itself on reaching a file of this name (OGI_TEST_CRASH_ON)
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +49,7 @@ def ray_cluster(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("OGI_RAY_ADDRESS", raising=False)
         mp.setenv("OGI_MAX_FILE_MB", "1000")  # the tasks get the OGI_* environment the cluster starts with
+        mp.setenv("OGI_TEST_CRASH_ON", CRASHER)
         with ray_session(2, store) as ray:
             assert ray.cluster_resources()["CPU"] == 2
             yield ray
@@ -88,6 +92,33 @@ def test_ray_tasks_stage_the_same_parts_as_the_pool(ray_cluster, corpus, tmp_pat
     rows = staged_rows(on_ray_store)
     assert len(rows["reports"]) == N_REPORTS and len(rows["cells"]) > 100 * N_REPORTS
     assert rows == staged_rows(pool)
+
+
+def test_a_file_that_kills_its_ray_worker_on_every_attempt_is_found_and_failed(ray_cluster, tmp_path, monkeypatch):
+    monkeypatch.setenv("OGI_RAY_RETRIES", "1")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in sorted(RAW.glob("00[0-4]_*")):
+        shutil.copy(path, raw)
+    shutil.copy(next(RAW.glob("004_*")), raw / CRASHER)  # 004 with one more line: a content of its own
+    (raw / CRASHER).write_text((raw / CRASHER).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    jobs = list(batches(sorted(str(p) for p in raw.iterdir()), 3, "k"))  # [000 001 002] [003 004 crasher]
+    store = Store(raw, tmp_path / "warehouse", tmp_path / "warehouse" / "staging")
+    log: list[str] = []
+    results = run_batches_on_ray(jobs, store, workers=2, log=log.append)
+
+    assert sum(r.n_reports for r in results) == 6
+    reports = store.scan("reports").collect()
+    assert reports.height == 6 and reports["content_hash"].n_unique() == 6
+    assert reports.filter(pl.col("parse_status") == "failed")["file_name"].to_list() == [CRASHER]
+    issues = store.scan("issues").collect().filter(pl.col("code") == "parse_process_died")
+    assert issues.height == 1
+    parts = {p.name.removeprefix("part-k-").removesuffix(".parquet") for p in store.parts("reports")}
+    assert parts == {"00000", "00001-0", "00001-1-0", "00001-1-1"}
+    assert log[0].startswith("the Ray workers of 1 batch died on every attempt")
+    assert log[-1].endswith(
+        f"{CRASHER}: its parse worker died each time it read it; staged as failed (parse_process_died)"
+    )
 
 
 def test_a_ray_task_keeps_the_time_budget_and_caps_memory_above_what_its_worker_maps(ray_cluster, tmp_path):

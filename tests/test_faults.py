@@ -237,6 +237,74 @@ def test_a_report_timed_out_under_load_is_parsed_by_the_next_refresh(tmp_path, m
     assert store.read_attempts() == {}
 
 
+# -- 6b. a parse worker that dies ------------------------------------------------------------------
+def staged_rows(store: Store) -> tuple[list, list]:
+    """The staged reports (file, status) and cells, in a fixed order."""
+    reports = store.scan("reports").select("file_name", "parse_status").collect().sort("file_name")
+    cells = store.scan("cells").drop("report_id").collect()
+    return reports.rows(), sorted(cells.rows(), key=repr)
+
+
+def test_a_file_that_kills_its_worker_is_found_and_failed_and_its_batch_mates_staged(tmp_path, monkeypatch):
+    (tmp_path / "clean").mkdir()
+    store = store_with(tmp_path, ["000", "001", "002", "003", "004"])
+    clean = store_with(tmp_path / "clean", ["000", "001", "002", "003", "004"])
+    shutil.copy(PLAUSIBLE, store.raw_dir / "crash.txt")
+    monkeypatch.setattr("dagster_project.pipeline.steps.BATCH_SIZE", 3)  # crash.txt shares a batch with 003, 004
+    monkeypatch.setenv("OGI_TEST_CRASH_ON", "crash.txt")  # its worker dies each time it reaches it
+    log: list[str] = []
+    inventory_raw(store, log.append)
+    result = stage_reports(store, log.append)
+    assert result.parsed == 6 and result.statuses["failed"] == 1
+
+    reports = store.scan("reports").collect()
+    assert reports.height == 6 and reports["content_hash"].n_unique() == 6  # each file staged once
+    died = staged_issues(store).filter(pl.col("code") == "parse_process_died")
+    assert died.height == 1 and died["message"][0].endswith("(attempt 1 of 3: parsed again on the next refresh)")
+    [crashed] = reports.filter(pl.col("parse_status") == "failed")["file_name"].to_list()
+    assert crashed == "crash.txt"
+    # the batch it was in was halved until it stood alone (its other halves parsed as usual)
+    parts = {p.name.split("-", 2)[2].removesuffix(".parquet") for p in store.parts("reports")}
+    assert parts == {"00000", "00001-0", "00001-1-0", "00001-1-1"}
+    assert "a parse worker died: its pool's" in "\n".join(log)
+    assert any(
+        m.endswith("crash.txt: its parse worker died each time it read it; staged as failed (parse_process_died)")
+        for m in log
+    )
+    inventory_raw(clean, log.append)
+    stage_reports(clean, log.append)
+    rows, clean_rows = staged_rows(store), staged_rows(clean)
+    assert [r for r in rows[0] if r[0] != "crash.txt"] == clean_rows[0] and rows[1] == clean_rows[1]
+    assert store.read_attempts() == {reports.filter(pl.col("file_name") == "crash.txt")["content_hash"][0]: 1}
+
+    inventory_raw(store, log.append)  # the next refresh tries it again, alone
+    again = stage_reports(store, log.append)
+    assert again.parsed == 1 and again.retried == 1 and again.statuses == {"failed": 1}
+    monkeypatch.delenv("OGI_TEST_CRASH_ON")  # whatever killed its worker is gone
+    inventory_raw(store, log.append)
+    last = stage_reports(store, log.append)
+    assert last.parsed == 1 and "failed" not in last.statuses and store.read_attempts() == {}
+    assert staged_issues(store).filter(pl.col("code") == "parse_process_died").is_empty()
+
+
+def test_a_worker_killed_once_has_its_batch_run_again_and_nothing_staged_twice(tmp_path, monkeypatch):
+    (tmp_path / "clean").mkdir()
+    store = store_with(tmp_path, ["000", "001", "002", "003", "004"])
+    clean = store_with(tmp_path / "clean", ["000", "001", "002", "003", "004"])
+    monkeypatch.setattr("dagster_project.pipeline.steps.BATCH_SIZE", 2)
+    monkeypatch.setenv("OGI_TEST_KILL_AT", "batch")  # the first batch written kills its worker, once
+    inventory_raw(store, print)
+    result = stage_reports(store, print)
+    assert store.pause_marker("kill-batch").exists()
+    assert result.parsed == 5 and "failed" not in result.statuses
+    reports = store.scan("reports").collect()
+    assert reports.height == 5 and reports["content_hash"].n_unique() == 5 and len(store.parts("reports")) == 3
+    monkeypatch.delenv("OGI_TEST_KILL_AT")
+    inventory_raw(clean, print)
+    stage_reports(clean, print)
+    assert staged_rows(store) == staged_rows(clean)
+
+
 # -- 7. a file removed mid-refresh ------------------------------------------------------------------
 def test_a_file_removed_after_the_inventory_is_file_unreadable_keyed_by_its_inventory_hash(tmp_path):
     store = store_with(tmp_path, ["002"])

@@ -43,6 +43,7 @@ class IssueCode(StrEnum):
     PARSER_CRASH = "parser_crash"
     PARSE_TIMEOUT = "parse_timeout"
     PARSE_OUT_OF_MEMORY = "parse_out_of_memory"
+    PARSE_PROCESS_DIED = "parse_process_died"
     # the report as a whole
     AGENCY_NOT_NAMED = "agency_not_named"
     AGENCY_REGION_UNRESOLVED = "agency_region_unresolved"
@@ -175,6 +176,13 @@ CATALOGUE: dict[IssueCode, CodeInfo] = {
     C.PARSE_TIMEOUT: CodeInfo(E, "parsing took longer than its budget", "解析超时", "raise OGI_DOC_TIMEOUT_S"),
     C.PARSE_OUT_OF_MEMORY: CodeInfo(
         E, "parsing exceeded the worker's memory limit", "解析超出内存限制", "raise OGI_WORKER_MEMORY_MB"
+    ),
+    C.PARSE_PROCESS_DIED: CodeInfo(
+        E,
+        "the process parsing this file died, again when it read the file alone (killed by the system, "
+        "or a crash in a native library)",
+        "解析进程异常终止",
+        "check the system log (out-of-memory killer); if it recurs, report it with the file",
     ),
     C.AGENCY_NOT_NAMED: CodeInfo(W, "the report never names its agency", "报告未写明机关名称", "check the title"),
     C.AGENCY_REGION_UNRESOLVED: CodeInfo(

@@ -15,14 +15,17 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..parsing.readers.legacy_word import conversions
 from ..parsing.records import frames
-from .guards import doc_timeout_s, init_worker, parse_guarded, resource_failed, worker_memory_mb
+from ..parsing.report import ParsedReport
+from .guards import died_report, doc_timeout_s, init_worker, parse_guarded, resource_failed, worker_memory_mb
 from .libreoffice import convert_to_docx
 from .store import Store
+from .testhooks import crash_on, kill_once
 
 Progress = Callable[[int, int, float], None]  # (done documents, total, elapsed seconds)
 
@@ -64,10 +67,14 @@ def stage_batch(
     keys: list[str | None] = list(hashes) if hashes else [None] * len(files)
     # the batch's legacy Word files go to LibreOffice in one call: it takes seconds to start
     with conversions(lambda paths: convert_to_docx(paths, timeout_s), [Path(f) for f in files]):
-        reports = [
-            parse_guarded(Path(f), timeout_s, h, (attempts or {}).get(h, 1) if h else None)
-            for f, h in zip(files, keys, strict=True)
-        ]
+        reports = []
+        for f, h in zip(files, keys, strict=True):
+            crash_on(Path(f))  # (a test hook: no effect unless OGI_TEST_CRASH_ON is set)
+            reports.append(parse_guarded(Path(f), timeout_s, h, (attempts or {}).get(h, 1) if h else None))
+    return _write_batch(reports, store, batch_id)
+
+
+def _write_batch(reports: list[ParsedReport], store: Store, batch_id: str) -> BatchResult:
     tables = frames(reports)
     store.write_part(tables, batch_id)
     statuses = tables["reports"].group_by("parse_status").len()
@@ -83,9 +90,11 @@ def stage_batch(
 
 
 def _run_batch(job: BatchJob, store: Store, timeout_s: float | None) -> BatchResult:
-    return stage_batch(
+    result = stage_batch(
         [Path(f) for f in job.files], store, job.batch_id, timeout_s=timeout_s, hashes=job.hashes, attempts=job.attempts
     )
+    kill_once("batch", store)  # (a test hook) the parts are written, the result not yet returned
+    return result
 
 
 def batches(
@@ -108,41 +117,118 @@ def run_batches(
     timeout_s: float | None = None,
     memory_mb: int | None = None,
     progress: Progress | None = None,
+    log: Callable[[str], object] = print,
 ) -> list[BatchResult]:
     """Run every batch in a pool of spawned workers (one for a single batch) with time and
     memory guards (OGI_DOC_TIMEOUT_S, OGI_WORKER_MEMORY_MB by default), or as Ray tasks when
-    OGI_ENGINE=ray (`engines`). Returns the BatchResults."""
+    OGI_ENGINE=ray (`engines`). Returns the BatchResults. A pool worker that dies (killed, or a
+    crash in a native library) costs its batches a second run, and a file that kills its worker
+    each time is found and staged as a failed report (`isolate`); `log` says so."""
     from . import engines  # noqa: PLC0415 - engines imports this module (the batch function)
 
     engine, workers = engines.selected_engine(), workers or engines.configured_workers()
     if engine is engines.Engine.RAY:
-        return engines.run_batches_on_ray(jobs, store, workers, timeout_s, memory_mb, progress)
+        return engines.run_batches_on_ray(jobs, store, workers, timeout_s, memory_mb, progress, log)
     total = sum(len(j.files) for j in jobs)
     if not jobs:
         return []
     timeout_s = doc_timeout_s() if timeout_s is None else timeout_s
     memory_mb = worker_memory_mb() if memory_mb is None else memory_mb
     started = time.monotonic()
-    done, results = 0, []
+    results: list[BatchResult] = []
+
+    def staged(result: BatchResult) -> None:
+        results.append(result)
+        if progress:
+            progress(sum(r.n_reports for r in results), total, time.monotonic() - started)
+
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    died = _run_pool(jobs, store, workers, timeout_s, memory_mb, staged)
+    if died:  # once more side by side: a worker the system killed (for memory, say) then simply succeeds
+        log(f"a parse worker died: its pool's unfinished {_batches(len(died))} run again")
+        died = _run_pool(died, store, min(workers, len(died)), timeout_s, memory_mb, staged)
+    if died:
+        log(f"a parse worker died again: {_batches(len(died))} run one at a time to find the file that kills it")
+        isolate(died, store, timeout_s, memory_mb, staged, log)
+    return results
+
+
+def _batches(n: int) -> str:
+    return f"{n} batch" if n == 1 else f"{n} batches"
+
+
+def _run_pool(
+    jobs: list[BatchJob],
+    store: Store,
+    workers: int,
+    timeout_s: float,
+    memory_mb: int,
+    staged: Callable[[BatchResult], None],
+) -> list[BatchJob]:
+    """Run `jobs` in a pool of `workers` spawned processes, handing each result to `staged`;
+    returns the jobs left undone because a worker process died (the pool is then broken)."""
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded orchestrator process
+    died = []
     with ProcessPoolExecutor(
-        max_workers=min(workers or os.cpu_count() or 1, len(jobs)),
-        mp_context=ctx,
-        initializer=init_worker,
-        initargs=(memory_mb, os.getpid()),
+        max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(memory_mb, os.getpid())
     ) as pool:
         futures = {pool.submit(_run_batch, job, store, timeout_s): job for job in jobs}
         try:
             for future in as_completed(futures):
-                result = future.result()
-                results.append(result)
-                done += result.n_reports
-                if progress:
-                    progress(done, total, time.monotonic() - started)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:  # a worker died: every job not done yet fails so
+                    died.append(futures[future])
+                    continue
+                staged(result)
         except BaseException:  # interrupted (SIGINT, SIGTERM) or failed: end the workers now, not after their batch
             _end_workers(pool)
             raise
-    return results
+    return sorted(died, key=lambda job: job.batch_id)
+
+
+def isolate(
+    jobs: list[BatchJob],
+    store: Store,
+    timeout_s: float,
+    memory_mb: int,
+    staged: Callable[[BatchResult], None],
+    log: Callable[[str], object],
+) -> None:
+    """The batches left undone by workers that died twice, each run alone in a fresh worker. A
+    batch whose worker dies again is halved, and each half run alone, until the file that kills
+    it is found: that file is staged as a failed report (`parse_process_died`), every other file
+    as it parses. (One batch at a time: slower, and only after a worker died twice.)"""
+    queue = list(jobs)
+    while queue:
+        job = queue.pop(0)
+        if not _run_pool([job], store, 1, timeout_s, memory_mb, staged):
+            continue
+        store.drop_batch(store.part_name(job.batch_id))  # what the dying worker may have written of it
+        if len(job.files) > 1:
+            queue[:0] = _halves(job)
+            continue
+        key = job.hashes[0] if job.hashes else None
+        report = died_report(Path(job.files[0]), key, job.attempts.get(key, 1) if key else None)
+        staged(_write_batch([report], store, job.batch_id))
+        log(f"{job.files[0]}: its parse worker died each time it read it; staged as failed (parse_process_died)")
+
+
+def _halves(job: BatchJob) -> list[BatchJob]:
+    """`job` as two batches of half its files each (ids `<id>-0` and `<id>-1`)."""
+    middle = len(job.files) // 2
+    out = []
+    for i, part in enumerate((slice(0, middle), slice(middle, None))):
+        hashes = job.hashes[part]
+        out.append(
+            BatchJob(
+                f"{job.batch_id}-{i}",
+                job.files[part],
+                hashes,
+                {h: job.attempts[h] for h in hashes if h in job.attempts},
+            )
+        )
+    return out
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:

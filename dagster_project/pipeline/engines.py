@@ -8,7 +8,9 @@ need the project installed and raw/ and the staging folder at the same paths (sh
 
 A task killed mid-batch (its worker process died: killed, out of node memory) is run again, up to
 `OGI_RAY_RETRIES` times: the batch writes its parts atomically under its batch id, so a retry
-overwrites what the killed attempt wrote and never adds a second copy. Guards in a task: the
+overwrites what the killed attempt wrote and never adds a second copy. A batch whose worker died
+on every attempt is searched for the file that kills it on the refresh machine, as the pool does
+(`batches.isolate`): that file becomes a failed report, its batch-mates are staged. Guards in a task: the
 per-document time budget (SIGALRM: a task runs in its worker's main thread) and an address-space
 cap of `OGI_WORKER_MEMORY_MB` above what the worker maps when the batch starts (a Ray worker maps
 ~8 GB of virtual memory at start, so the pool's absolute cap would fail its every allocation);
@@ -21,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -30,7 +32,7 @@ from typing import Any
 
 import psutil
 
-from .batches import BatchJob, BatchResult, Progress, stage_batch
+from .batches import BatchJob, BatchResult, Progress, isolate, stage_batch
 from .guards import alarm_handler, doc_timeout_s, memory_headroom, worker_memory_mb
 from .locking import record_child
 from .store import Store
@@ -136,33 +138,49 @@ def run_batches_on_ray(
     timeout_s: float | None = None,
     memory_mb: int | None = None,
     progress: Progress | None = None,
+    log: Callable[[str], object] = print,
 ) -> list[BatchResult]:
     """`batches.run_batches` on Ray: one task per batch, the same parts and BatchResults, the
-    progress callback after each batch. An interrupt (SIGINT, SIGTERM) or a failed batch cancels
-    the tasks still running (their workers are killed) before it propagates."""
+    progress callback after each batch. A batch whose worker died on every attempt goes to the
+    pool's search for the file that kills it (`batches.isolate`, here on the refresh machine).
+    An interrupt (SIGINT, SIGTERM) or a failed batch cancels the tasks still running (their
+    workers are killed) before it propagates."""
     if not jobs:
         return []
     total = sum(len(j.files) for j in jobs)
     timeout_s = doc_timeout_s() if timeout_s is None else timeout_s
     memory_mb = worker_memory_mb() if memory_mb is None else memory_mb
     retries = int(os.environ.get("OGI_RAY_RETRIES") or RAY_RETRIES)
+    started, results, died = time.monotonic(), [], []
+
+    def staged(result: BatchResult) -> None:
+        results.append(result)
+        if progress:
+            progress(sum(r.n_reports for r in results), total, time.monotonic() - started)
+
     with ray_session(workers, store) as ray:
         _check_fits(ray, memory_mb)
         task = ray.remote(_ray_batch).options(num_cpus=1, memory=memory_mb * MB, max_retries=retries)
-        started = time.monotonic()
-        pending = [task.remote(job, store, timeout_s, memory_mb) for job in jobs]
-        done, results = 0, []
+        by_ref = {task.remote(job, store, timeout_s, memory_mb): job for job in jobs}
+        pending = list(by_ref)
         try:
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_S)
                 for ref in ready:
-                    result = ray.get(ref)
-                    results.append(result)
-                    done += result.n_reports
-                    if progress:
-                        progress(done, total, time.monotonic() - started)
+                    try:
+                        result = ray.get(ref)
+                    except ray.exceptions.WorkerCrashedError:  # its worker died on every attempt
+                        died.append(by_ref[ref])
+                        continue
+                    staged(result)
         except BaseException:  # interrupted or a batch failed for good: stop the others now
             for ref in pending:
                 ray.cancel(ref, force=True)
             raise
+    if died:
+        log(
+            f"the Ray workers of {len(died)} {'batch' if len(died) == 1 else 'batches'} died on every attempt: "
+            "run one at a time to find the file that kills them"
+        )
+        isolate(sorted(died, key=lambda job: job.batch_id), store, timeout_s, memory_mb, staged, log)
     return results

@@ -6,8 +6,8 @@ scan read by OCR gets more of both: `OGI_OCR_PAGE_S` more seconds per page OCR'd
 `OGI_OCR_MAX_S` in all) and an address space of at least `OGI_OCR_MEMORY_MB` (the OCR models
 take ~1 GB). A file above the size limits is refused before it is read (`parse_safely`). One
 pathological file then becomes a failed report with an issue instead of stalling or sinking
-the run; a failure on a limit (time, memory, size) is parsed again by the next refreshes,
-`MAX_ATTEMPTS` times in all.
+the run; a failure on a limit (time, memory, size, a worker process that died) is parsed again
+by the next refreshes, `MAX_ATTEMPTS` times in all.
 """
 
 from __future__ import annotations
@@ -32,8 +32,15 @@ WORKER_MEMORY_MB = int(os.environ.get("OGI_WORKER_MEMORY_MB", "3072"))
 OCR_PAGE_S, OCR_MAX_S, OCR_MEMORY_MB = 20.0, 900.0, 3072  # per page OCR'd, a document in all, its memory
 MAX_ATTEMPTS = int(os.environ.get("OGI_PARSE_ATTEMPTS", "3"))  # parses of one content failing on a limit
 # the issues of a parse that failed on a limit rather than on the file: worth another attempt
+# (a worker that died may have been killed by the system for another process's memory)
 RESOURCE_CODES = frozenset(
-    c.value for c in (IssueCode.PARSE_TIMEOUT, IssueCode.PARSE_OUT_OF_MEMORY, IssueCode.RESOURCE_LIMIT)
+    c.value
+    for c in (
+        IssueCode.PARSE_TIMEOUT,
+        IssueCode.PARSE_OUT_OF_MEMORY,
+        IssueCode.RESOURCE_LIMIT,
+        IssueCode.PARSE_PROCESS_DIED,
+    )
 )
 
 
@@ -156,6 +163,23 @@ def parse_guarded(
     finally:
         if timeout_s:
             signal.setitimer(signal.ITIMER_REAL, 0)
+    return _numbered(report, attempt)
+
+
+def died_report(path: Path, content_hash: str | None, attempt: int | None) -> ParsedReport:
+    """The failed report of a file whose parse killed its worker process, each time it was tried."""
+    report = failed_report(
+        path,
+        IssueCode.PARSE_PROCESS_DIED,
+        "its parse worker died each time it read this file, the last time with no other file; "
+        "the other files of its batch were staged",
+        content_hash=content_hash,
+    )
+    return _numbered(report, attempt)
+
+
+def _numbered(report: ParsedReport, attempt: int | None) -> ParsedReport:
+    """The report's issues of a failure on a limit, with this attempt's number (see MAX_ATTEMPTS)."""
     if attempt is not None:
         later = "parsed again on the next refresh" if attempt < MAX_ATTEMPTS else "not parsed again until it changes"
         report.issues[:] = [

@@ -96,7 +96,7 @@ def stage_reports(store: Store, log: Log, show_progress: bool = False) -> Stagin
         pause_point("parse", store)  # the first batch is staged, the others may be running
 
     jobs = list(batches(todo.to_parse, BATCH_SIZE, f"b{time.time_ns()}", todo.hashes, todo.attempts))
-    results = run_batches(jobs, store, progress=progress)
+    results = run_batches(jobs, store, progress=progress, log=log)
     _count_attempts(store, todo.hashes, todo.attempts, results)
     result = StagingResult(
         parsed=sum(r.n_reports for r in results),

@@ -5,9 +5,12 @@ With OGI_TEST_PAUSE_AT=<phase> the process writes the marker file OGI_TEST_PAUSE
 first batch is staged), dbt (the dbt build is running), publish (the build is stamped and
 flushed, not yet renamed). No effect when the variable is unset.
 
-With OGI_TEST_KILL_AT=batch the first Ray task to finish writing its batch's parts creates the
-marker <warehouse>/.paused-kill-batch and kills its own worker (SIGKILL), once per warehouse: the
-engine's retry of that batch is what is tested.
+With OGI_TEST_KILL_AT=batch the first batch to finish writing its parts (a Ray task or a pool
+worker's) creates the marker <warehouse>/.paused-kill-batch and kills its own worker (SIGKILL),
+once per warehouse: the engine's retry of that batch is what is tested.
+
+With OGI_TEST_CRASH_ON=<file name> a parse worker kills itself (SIGKILL) each time it is about to
+parse a file of that name, as a crash in a native library would: finding the file is tested.
 """
 
 from __future__ import annotations
@@ -41,3 +44,10 @@ def kill_once(phase: str, store: Store) -> None:
     except FileExistsError:
         return
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def crash_on(path: Path) -> None:
+    """SIGKILL this process when OGI_TEST_CRASH_ON names the file it is about to parse."""
+    name = os.environ.get("OGI_TEST_CRASH_ON")
+    if name and path.name == name:
+        os.kill(os.getpid(), signal.SIGKILL)
