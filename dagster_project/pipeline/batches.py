@@ -134,26 +134,34 @@ def run_batches(
         return []
     timeout_s = doc_timeout_s() if timeout_s is None else timeout_s
     memory_mb = worker_memory_mb() if memory_mb is None else memory_mb
-    started = time.monotonic()
-    results: list[BatchResult] = []
-
-    def staged(result: BatchResult) -> None:
-        results.append(result)
-        if progress:
-            progress(sum(r.n_reports for r in results), total, time.monotonic() - started)
-
+    staged = Staged(total, progress)
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     died = _run_pool(jobs, store, workers, timeout_s, memory_mb, staged)
     if died:  # once more side by side: a worker the system killed (for memory, say) then simply succeeds
-        log(f"a parse worker died: its pool's unfinished {_batches(len(died))} run again")
+        log(f"a parse worker died: its pool's unfinished {n_batches(len(died))} run again")
         died = _run_pool(died, store, min(workers, len(died)), timeout_s, memory_mb, staged)
     if died:
-        log(f"a parse worker died again: {_batches(len(died))} run one at a time to find the file that kills it")
+        log(f"a parse worker died again: {n_batches(len(died))} run one at a time to find the file that kills it")
         isolate(died, store, timeout_s, memory_mb, staged, log)
-    return results
+    return staged.results
 
 
-def _batches(n: int) -> str:
+class Staged:
+    """The results of the batches staged so far, each reported to `progress` as it comes."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.progress, self.started = total, progress, time.monotonic()
+        self.results: list[BatchResult] = []
+        self.done = 0  # documents
+
+    def __call__(self, result: BatchResult) -> None:
+        self.results.append(result)
+        self.done += result.n_reports
+        if self.progress:
+            self.progress(self.done, self.total, time.monotonic() - self.started)
+
+
+def n_batches(n: int) -> str:
     return f"{n} batch" if n == 1 else f"{n} batches"
 
 
@@ -184,7 +192,7 @@ def _run_pool(
         except BaseException:  # interrupted (SIGINT, SIGTERM) or failed: end the workers now, not after their batch
             _end_workers(pool)
             raise
-    return sorted(died, key=lambda job: job.batch_id)
+    return died
 
 
 def isolate(
@@ -199,7 +207,7 @@ def isolate(
     batch whose worker dies again is halved, and each half run alone, until the file that kills
     it is found: that file is staged as a failed report (`parse_process_died`), every other file
     as it parses. (One batch at a time: slower, and only after a worker died twice.)"""
-    queue = list(jobs)
+    queue = sorted(jobs, key=lambda job: job.batch_id)
     while queue:
         job = queue.pop(0)
         if not _run_pool([job], store, 1, timeout_s, memory_mb, staged):

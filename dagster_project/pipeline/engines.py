@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -32,7 +31,7 @@ from typing import Any
 
 import psutil
 
-from .batches import BatchJob, BatchResult, Progress, isolate, stage_batch
+from .batches import BatchJob, BatchResult, Progress, Staged, isolate, n_batches, stage_batch
 from .guards import alarm_handler, doc_timeout_s, memory_headroom, worker_memory_mb
 from .locking import record_child
 from .store import Store
@@ -151,13 +150,7 @@ def run_batches_on_ray(
     timeout_s = doc_timeout_s() if timeout_s is None else timeout_s
     memory_mb = worker_memory_mb() if memory_mb is None else memory_mb
     retries = int(os.environ.get("OGI_RAY_RETRIES") or RAY_RETRIES)
-    started, results, died = time.monotonic(), [], []
-
-    def staged(result: BatchResult) -> None:
-        results.append(result)
-        if progress:
-            progress(sum(r.n_reports for r in results), total, time.monotonic() - started)
-
+    staged, died = Staged(total, progress), []
     with ray_session(workers, store) as ray:
         _check_fits(ray, memory_mb)
         task = ray.remote(_ray_batch).options(num_cpus=1, memory=memory_mb * MB, max_retries=retries)
@@ -178,9 +171,6 @@ def run_batches_on_ray(
                 ray.cancel(ref, force=True)
             raise
     if died:
-        log(
-            f"the Ray workers of {len(died)} {'batch' if len(died) == 1 else 'batches'} died on every attempt: "
-            "run one at a time to find the file that kills them"
-        )
-        isolate(sorted(died, key=lambda job: job.batch_id), store, timeout_s, memory_mb, staged, log)
-    return results
+        log(f"the Ray workers of {n_batches(len(died))} died on every attempt: run one at a time to find the file")
+        isolate(died, store, timeout_s, memory_mb, staged, log)
+    return staged.results
